@@ -1,0 +1,62 @@
+# Cordon — one non-recursive build for everything.
+#
+#   make                      build into build/ (CLI, libcordon, pkg-config file, examples)
+#   make SANITIZE=1           the same with ASan+UBSan into build-asan/
+#   make test                 the whole suite (plain); `make test SANITIZE=1` under sanitizers
+#   make install PREFIX=/usr/local
+#
+# Each component folder contributes a module.mk fragment; this file only holds
+# the common flags and rules.  See README.md for why Make.
+
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD    ?= build-asan
+SAN_HOST  = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# Code that runs inside a sandboxed PD cannot load the ASan runtime (it needs
+# /proc, which a PD does not have), so PD-side code gets UBSan in trap mode:
+# no runtime, a SIGILL fault on undefined behaviour.  The same code runs under
+# full ASan in the unit tests, outside the sandbox.
+SAN_PD    = -fsanitize=undefined -fsanitize-undefined-trap-on-error
+else
+BUILD    ?= build
+SAN_HOST  =
+SAN_PD    =
+endif
+
+PREFIX  ?= /usr/local
+CC      ?= cc
+TOP     := $(abspath .)
+B       := $(abspath $(BUILD))
+
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla -Wno-unused-parameter
+BASE_CFLAGS = -std=gnu11 -O2 -g -D_GNU_SOURCE $(WARN) -I$(TOP)/include -I$(TOP)
+HOST_CFLAGS = $(BASE_CFLAGS) $(SAN_HOST)
+HOST_LDFLAGS = $(SAN_HOST)
+PD_CFLAGS   = $(BASE_CFLAGS) -fPIC $(SAN_PD)
+
+HOST_LIBS_XML     := $(shell pkg-config --cflags --libs libxml-2.0 2>/dev/null)
+HOST_LIBS_SECCOMP := $(shell pkg-config --libs libseccomp 2>/dev/null)
+
+all:
+
+# Objects built for the host programs (monitor, CLI, tests) and for PDs.
+$(B)/obj/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/obj/pd/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PD_CFLAGS) -MMD -MP -c $< -o $@
+
+include $(sort $(wildcard */module.mk) $(wildcard tests/*/module.mk) $(wildcard examples/*/module.mk) $(wildcard bench/module.mk))
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+test: all
+	$(TOP)/tests/run $(if $(filter 1,$(SANITIZE)),--sanitize)
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all test clean install

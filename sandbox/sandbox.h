@@ -1,0 +1,91 @@
+/*
+ * sandbox — start a program as a confined protection domain (Linux backend
+ * of the kernel role).
+ *
+ *     struct sandbox_fd fds[] = { { null_fd, 0 }, { out_w, 1 }, { err_w, 2 },
+ *                                 { boot_fd, 3 }, ... };
+ *     struct sandbox_spec spec = { .name = "sensor", .program = "/abs/sensor",
+ *                                  .fds = fds, .nfds = 4,
+ *                                  .policy = SANDBOX_POLICY_NATIVE };
+ *     struct sandbox_child child;
+ *     char why[256];
+ *     if (sandbox_spawn(&spec, &child, why, sizeof why) < 0)
+ *             ... why says what failed, e.g. "exec: Exec format error" ...
+ *     ... poll child.pidfd; it becomes readable when the PD exits ...
+ *     sandbox_kill(&child);       // SIGKILL the PD and everything in it
+ *     sandbox_reap(&child, &st);  // waitid on the pidfd; closes it
+ *
+ * What a PD gets (see docs/security.md):
+ *  - new user, pid, mount, network, IPC, UTS and cgroup namespaces; it is
+ *    pid 1 of its own pid namespace, so killing it kills all it started;
+ *  - an empty root (tmpfs, then read-only) holding only its program, the
+ *    program's ELF interpreter and shared libraries, and the extra read-only
+ *    paths in the spec, each bind-mounted read-only, nosuid, nodev;
+ *  - exactly the descriptors in spec.fds, at the given numbers; everything
+ *    else is closed;
+ *  - no_new_privs, no capabilities (effective, permitted, inheritable,
+ *    ambient, bounding), and the seccomp allowlist of its policy, applied
+ *    before exec;
+ *  - the PD's name as hostname.
+ *
+ * Failures in the child before exec come back through a close-on-exec pipe,
+ * so sandbox_spawn() returns only once the program is really running (or
+ * has certainly failed, leaving nothing behind).
+ */
+#ifndef CORDON_SANDBOX_H
+#define CORDON_SANDBOX_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+enum sandbox_policy {
+	SANDBOX_POLICY_NATIVE = 0, /* libcordon PDs: the small allowlist */
+	SANDBOX_POLICY_BEAM,       /* the Erlang runtime (a later issue) */
+	SANDBOX_POLICY_NONE,       /* no seccomp filter: tests and benchmarks only */
+};
+
+struct sandbox_fd {
+	int src;                   /* descriptor in the caller */
+	int dst;                   /* number it gets in the PD */
+};
+
+struct sandbox_spec {
+	const char *name;          /* PD name: hostname and messages */
+	const char *program;       /* absolute path of the ELF to run */
+	char *const *argv;         /* NULL: { program, NULL } */
+	char *const *envp;         /* NULL: an empty environment */
+	const struct sandbox_fd *fds;
+	size_t nfds;
+	const char *const *ro_paths; /* extra files or directories, bound read-only
+	                                at the same path; may be NULL */
+	size_t nro_paths;
+	enum sandbox_policy policy;
+	int nice;                  /* scheduling niceness for the PD */
+};
+
+struct sandbox_child {
+	pid_t pid;                 /* in the caller's pid namespace */
+	int pidfd;                 /* close-on-exec; readable when the PD exits */
+};
+
+/* Start the PD.  Returns 0, or -errno with a message (without trailing
+ * newline) in why.  Never leaves a process, mount or descriptor behind on
+ * failure. */
+int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child,
+                  char *why, size_t whylen);
+
+/* SIGKILL the PD through its pidfd.  Safe to call on an exited PD. */
+int sandbox_kill(const struct sandbox_child *child);
+
+/* Wait for the PD to exit, fill *status as waitpid() does, close the pidfd.
+ * Returns 0 or -errno. */
+int sandbox_reap(struct sandbox_child *child, int *status);
+
+/* The files the program needs in its root: itself, its ELF interpreter and
+ * its shared libraries, resolved as ld.so would.  Returns a NULL-terminated
+ * array of absolute paths (free with sandbox_free_deps), or NULL with a
+ * message in why. */
+char **sandbox_elf_deps(const char *program, char *why, size_t whylen);
+void sandbox_free_deps(char **deps);
+
+#endif

@@ -1,0 +1,123 @@
+/*
+ * sdf — system descriptions: parse, validate, and the plan they produce.
+ *
+ *     struct sdf_diag diag = SDF_DIAG_INIT(stderr);
+ *     struct sdf_system *sys = sdf_load("foo.system", &diag);
+ *     if (!sys) { ... diag.errors > 0; each was printed as it was found ... }
+ *     ... use sys->pds, sys->channels, sys->regions ...
+ *     sdf_free(sys);
+ *
+ * The format is seL4 Microkit's SDF plus Cordon's additions, documented in
+ * docs/system-description.md.  sdf_load() parses with libxml2, resolves every
+ * name to an index, checks every rule, and returns a plan only when there is
+ * no error: nothing downstream needs to re-check the description.
+ *
+ * Diagnostics are printed as they are found, in the form
+ *
+ *     FILE:LINE: error: <element>: what is wrong
+ *       hint: what to do
+ *
+ * (or "warning:"), so the first line alone is grep-able and stable for tests.
+ */
+#ifndef CORDON_SDF_H
+#define CORDON_SDF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define SDF_MAX_CHANNEL_ID 62
+#define SDF_MAX_PRIORITY   254
+#define SDF_NAME_MAX       63   /* bytes, without the NUL (fits IPC_NAME_MAX) */
+
+struct sdf_diag {
+	FILE *out;         /* where diagnostics go; NULL: nowhere */
+	unsigned errors;
+	unsigned warnings;
+};
+#define SDF_DIAG_INIT(f) { (f), 0, 0 }
+
+struct sdf_loc {
+	const char *file;  /* points into struct sdf_system */
+	int line;
+};
+
+enum sdf_pd_kind {
+	SDF_PD_NATIVE = 0, /* an ELF linked with libcordon */
+	SDF_PD_BEAM,       /* an Erlang/Elixir release (a later issue) */
+};
+
+struct sdf_region {        /* <memory_region> */
+	char *name;
+	uint64_t size;         /* bytes, multiple of page_size */
+	uint64_t page_size;    /* 4096 (Linux pages) */
+	struct sdf_loc loc;
+};
+
+struct sdf_map {           /* <map> inside a <protection_domain> */
+	size_t region;         /* index into sdf_system.regions */
+	uint64_t vaddr;        /* page aligned */
+	unsigned perms;        /* IPC_PERM_R|W|X */
+	char *setvar_vaddr;    /* symbol to set to vaddr, or NULL */
+	uint64_t setvar_off;   /* the symbol's offset from the load bias
+	                          (resolved from the ELF by sdf_load) */
+	struct sdf_loc loc;
+};
+
+struct sdf_pd {            /* <protection_domain> */
+	char *name;
+	enum sdf_pd_kind kind;
+	char *program;         /* absolute path of the program image */
+	unsigned priority;     /* 0..254, default 100 */
+	uint64_t budget_us;    /* Microkit budget, microseconds; default 1000 */
+	uint64_t period_us;    /* Microkit period, microseconds; default = budget */
+	bool passive;
+	uint64_t stack_size;   /* bytes; default 0x1000 as in Microkit */
+	long parent;           /* index of the parent PD, or -1 */
+	long child_id;         /* id under the parent, or -1 */
+	struct sdf_map *maps;
+	size_t nmaps;
+	struct sdf_loc loc;
+};
+
+struct sdf_end {
+	size_t pd;             /* index into sdf_system.pds */
+	unsigned id;           /* 0..62 */
+	bool pp;               /* the other end may ppcall this end */
+	bool notify;           /* this end may notify the other end */
+	uint32_t queue_size;   /* bytes of a queue from this end to the other,
+	                          power of two; 0: none (Cordon extension) */
+	struct sdf_loc loc;
+};
+
+struct sdf_channel {       /* <channel> */
+	struct sdf_end end[2];
+	struct sdf_loc loc;
+};
+
+struct sdf_system {
+	char *path;            /* the description, as given */
+	char *dir;             /* its directory: relative paths resolve here */
+	struct sdf_pd *pds;    /* in document order (parents before children) */
+	size_t npds;
+	struct sdf_region *regions;
+	size_t nregions;
+	struct sdf_channel *channels;
+	size_t nchannels;
+};
+
+/* Parse and validate; NULL (with diag->errors > 0) when the description is
+ * not valid.  Program images are checked to exist and be loadable ELF files
+ * for this machine; setvar_vaddr symbols are resolved in them. */
+struct sdf_system *sdf_load(const char *path, struct sdf_diag *diag);
+void sdf_free(struct sdf_system *sys);
+
+/* Lookups; -1 when absent. */
+long sdf_pd_find(const struct sdf_system *sys, const char *name);
+long sdf_region_find(const struct sdf_system *sys, const char *name);
+
+/* A one-screen summary (PDs, channels, regions), as `cordon check` prints. */
+void sdf_print_summary(const struct sdf_system *sys, FILE *out);
+
+#endif
