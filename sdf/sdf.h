@@ -2,7 +2,7 @@
  * sdf — system descriptions: parse, validate, and the plan they produce.
  *
  *     struct sdf_diag diag = SDF_DIAG_INIT(stderr);
- *     struct sdf_system *sys = sdf_load("foo.system", &diag);
+ *     struct sdf_system *sys = sdf_load("foo.system", search_dirs, &diag);
  *     if (!sys) { ... diag.errors > 0; each was printed as it was found ... }
  *     ... use sys->pds, sys->channels, sys->regions ...
  *     sdf_free(sys);
@@ -84,7 +84,7 @@ struct sdf_pd {            /* <protection_domain> */
 struct sdf_end {
 	size_t pd;             /* index into sdf_system.pds */
 	unsigned id;           /* 0..62 */
-	bool pp;               /* the other end may ppcall this end */
+	bool pp;               /* this end may ppcall the other end (Microkit) */
 	bool notify;           /* this end may notify the other end */
 	uint32_t queue_size;   /* bytes of a queue from this end to the other,
 	                          power of two; 0: none (Cordon extension) */
@@ -108,9 +108,13 @@ struct sdf_system {
 };
 
 /* Parse and validate; NULL (with diag->errors > 0) when the description is
- * not valid.  Program images are checked to exist and be loadable ELF files
- * for this machine; setvar_vaddr symbols are resolved in them. */
-struct sdf_system *sdf_load(const char *path, struct sdf_diag *diag);
+ * not valid.  A relative program_image path is looked up in each directory of
+ * `search` (NULL-terminated; may be NULL) in order, then in the description's
+ * own directory; the first existing file wins (Microkit's --search-path).
+ * Program images are checked to be loadable ELF files for this machine, and
+ * setvar_vaddr symbols are resolved in them. */
+struct sdf_system *sdf_load(const char *path, const char *const *search,
+                            struct sdf_diag *diag);
 void sdf_free(struct sdf_system *sys);
 
 /* Lookups; -1 when absent. */

@@ -1,0 +1,89 @@
+/* Private to monitor/: the monitor's view of a running system. */
+#ifndef CORDON_MONITOR_INTERNAL_H
+#define CORDON_MONITOR_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "ipc/abi.h"
+#include "sandbox/sandbox.h"
+#include "sdf/sdf.h"
+
+/* One memfd the monitor created.  `rw` is the read-write descriptor the
+ * monitor keeps; `ro` a read-only reopening handed to PDs that may only
+ * read (-1 until needed).  `map` is the monitor's own mapping, only for end
+ * pages (the monitor writes their `life` word). */
+struct mon_mem {
+	int rw;
+	int ro;
+	size_t size;
+	void *map;
+};
+
+/* Output relay for one of a PD's streams: bytes are cut into lines and each
+ * line is printed with the PD's name as a prefix. */
+struct mon_relay {
+	int fd;                /* read end of the PD's pipe; -1 once closed */
+	size_t len;            /* bytes of an unfinished line in buf */
+	char buf[1024];
+};
+
+struct mon_pd {
+	const struct sdf_pd *sdf;
+	struct sandbox_child child; /* pidfd -1 when not running */
+	bool running;
+	struct {
+		struct mon_mem mem;  /* the PD's boot information */
+	} boot;
+	int ctl;               /* monitor's end of the PD's SEQPACKET ctl socket */
+	int ctl_pd;            /* the PD's end, handed in at exec, closed after */
+	struct mon_relay out, err;
+	struct ipc_ctl last_fault; /* the PD's own report, if it sent one */
+	bool have_fault;
+	struct timespec started;
+};
+
+/* A channel: its two end pages and the rings toward each end. */
+struct mon_chan {
+	const struct sdf_channel *sdf;
+	struct mon_mem end[2];
+	struct mon_mem ring[2];   /* ring[i]: queue from end i to end 1-i; rw -1 if none */
+};
+
+struct mon_region {
+	const struct sdf_region *sdf;
+	struct mon_mem mem;
+};
+
+struct mon {
+	const struct sdf_system *sys;
+	FILE *log;
+	int null_fd;           /* /dev/null, the PDs' stdin */
+	struct mon_pd *pds;
+	struct mon_chan *chans;
+	struct mon_region *regions;
+	int epfd;
+	int sigfd;
+	bool stopping;
+};
+
+/* objects.c */
+int mon_objects_create(struct mon *m);
+void mon_objects_destroy(struct mon *m);
+int mon_boot_write(struct mon *m, size_t pd, struct sandbox_fd *fds, size_t *nfds, size_t cap);
+void mon_boot_close(struct mon_pd *mp);
+
+/* output.c */
+void mon_relay_init(struct mon_relay *r, int fd);
+/* Read what is there; returns false once the stream has ended. */
+bool mon_relay_pump(struct mon *m, const struct mon_pd *pd, struct mon_relay *r);
+void mon_relay_flush(struct mon *m, const struct mon_pd *pd, struct mon_relay *r);
+
+/* log.c */
+void mon_log(struct mon *m, const char *tag, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *mon_signame(int sig);
+
+#endif

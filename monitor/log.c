@@ -1,0 +1,42 @@
+/* The monitor's log: fixed tags ("MON|INFO:", "MON|ERROR:", "MON|FAULT:")
+ * so every line is grep-able, and decoded signals. */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "monitor/internal.h"
+
+void mon_log(struct mon *m, const char *tag, const char *fmt, ...)
+{
+	va_list ap;
+
+	flockfile(m->log);
+	fputs(tag, m->log);
+	fputc(' ', m->log);
+	va_start(ap, fmt);
+	vfprintf(m->log, fmt, ap);
+	va_end(ap);
+	fputc('\n', m->log);
+	funlockfile(m->log);
+	fflush(m->log);
+}
+
+const char *mon_signame(int sig)
+{
+	static const struct {
+		int sig;
+		const char *name;
+	} names[] = {
+		{ SIGHUP, "SIGHUP" },   { SIGINT, "SIGINT" },   { SIGQUIT, "SIGQUIT" },
+		{ SIGILL, "SIGILL" },   { SIGTRAP, "SIGTRAP" }, { SIGABRT, "SIGABRT" },
+		{ SIGBUS, "SIGBUS" },   { SIGFPE, "SIGFPE" },   { SIGKILL, "SIGKILL" },
+		{ SIGUSR1, "SIGUSR1" }, { SIGSEGV, "SIGSEGV" }, { SIGUSR2, "SIGUSR2" },
+		{ SIGPIPE, "SIGPIPE" }, { SIGALRM, "SIGALRM" }, { SIGTERM, "SIGTERM" },
+		{ SIGSYS, "SIGSYS" },   { SIGXCPU, "SIGXCPU" }, { SIGXFSZ, "SIGXFSZ" },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].sig == sig)
+			return names[i].name;
+	return "signal";
+}

@@ -1,0 +1,382 @@
+/*
+ * The monitor's life: create the objects, start every PD, then watch.
+ *
+ * Everything the monitor waits for is a descriptor in one epoll set: a
+ * signalfd for SIGINT/SIGTERM, and per PD its pidfd (readable at exit), the
+ * read ends of its stdout and stderr pipes, and its control socket.  The
+ * monitor never polls and is never on a data path between PDs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ipc/ipc.h"
+#include "monitor/internal.h"
+#include "monitor/monitor.h"
+
+/* What an epoll event is about: the kind in the high half, the PD below. */
+enum ev_kind { EV_SIGNAL = 1, EV_EXIT, EV_OUT, EV_ERR, EV_CTL };
+#define EV(kind, pd) (((uint64_t)(kind) << 32) | (uint32_t)(pd))
+
+/* Descriptors handed to a PD: 0-2, boot, ctl, and one per capability. */
+#define MAX_PD_FDS (IPC_FD_FIRST + 1 + 4 * IPC_MAX_CHANNELS + IPC_MAX_MAPS)
+
+static int watch(struct mon *m, int fd, enum ev_kind kind, size_t pd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV(kind, pd) };
+	if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		mon_log(m, "MON|ERROR:", "epoll: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* Every end page the PD owns: mark it up before the PD (re)starts, down
+ * once it is gone, so its peers' calls fail instead of hanging. */
+static void set_ends(struct mon *m, size_t p, bool up)
+{
+	for (size_t i = 0; i < m->sys->nchannels; i++)
+		for (int e = 0; e < 2; e++)
+			if (m->chans[i].sdf->end[e].pd == p) {
+				if (up)
+					ipc_end_up(m->chans[i].end[e].map);
+				else
+					ipc_end_down(m->chans[i].end[e].map);
+			}
+}
+
+static int start_pd(struct mon *m, size_t p)
+{
+	struct mon_pd *mp = &m->pds[p];
+	const struct sdf_pd *pd = mp->sdf;
+	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, ctl[2] = { -1, -1 };
+	struct sandbox_fd fds[MAX_PD_FDS];
+	size_t nfds = 0;
+	char why[256] = "";
+	int rc = -1;
+
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) < 0) {
+		snprintf(why, sizeof(why), "creating its pipes: %s", strerror(errno));
+		goto out;
+	}
+	if (fcntl(out[0], F_SETFL, O_NONBLOCK) < 0 || fcntl(err[0], F_SETFL, O_NONBLOCK) < 0 ||
+	    fcntl(ctl[0], F_SETFL, O_NONBLOCK) < 0) {
+		snprintf(why, sizeof(why), "fcntl: %s", strerror(errno));
+		goto out;
+	}
+	fds[nfds++] = (struct sandbox_fd){ m->null_fd, 0 };
+	fds[nfds++] = (struct sandbox_fd){ out[1], 1 };
+	fds[nfds++] = (struct sandbox_fd){ err[1], 2 };
+	fds[nfds++] = (struct sandbox_fd){ -1, IPC_FD_BOOT }; /* filled in below */
+	fds[nfds++] = (struct sandbox_fd){ ctl[1], IPC_FD_FIRST };
+	if (mon_boot_write(m, p, fds, &nfds, MAX_PD_FDS) < 0) {
+		snprintf(why, sizeof(why), "its boot information could not be written");
+		goto out;
+	}
+
+	char *argv[] = { pd->program, NULL };
+	struct sandbox_spec spec = {
+		.name = pd->name,
+		.program = pd->program,
+		.argv = argv,
+		.fds = fds,
+		.nfds = nfds,
+		.policy = pd->kind == SDF_PD_NATIVE ? SANDBOX_POLICY_NATIVE : SANDBOX_POLICY_BEAM,
+	};
+	set_ends(m, p, true);
+	int e = sandbox_spawn(&spec, &mp->child, why, sizeof(why));
+	if (e < 0) {
+		set_ends(m, p, false);
+		goto out;
+	}
+	mp->running = true;
+	mp->have_fault = false;
+	clock_gettime(CLOCK_MONOTONIC, &mp->started);
+	mon_relay_init(&mp->out, out[0]);
+	mon_relay_init(&mp->err, err[0]);
+	mp->ctl = ctl[0];
+	out[0] = err[0] = ctl[0] = -1;
+	if (watch(m, mp->child.pidfd, EV_EXIT, p) < 0 || watch(m, mp->out.fd, EV_OUT, p) < 0 ||
+	    watch(m, mp->err.fd, EV_ERR, p) < 0 || watch(m, mp->ctl, EV_CTL, p) < 0) {
+		snprintf(why, sizeof(why), "cannot watch it");
+		goto out;
+	}
+	rc = 0;
+out:
+	/* The PD holds its own copies now; the monitor keeps only its ends. */
+	close_fd(&out[0]);
+	close_fd(&out[1]);
+	close_fd(&err[0]);
+	close_fd(&err[1]);
+	close_fd(&ctl[0]);
+	close_fd(&ctl[1]);
+	mon_boot_close(mp);
+	if (rc < 0)
+		mon_log(m, "MON|ERROR:", "pd=%s cannot start (%s): %s", pd->name, pd->program, why);
+	return rc;
+}
+
+/* The PD is gone (its pidfd fired, or we killed it): reap it, relay the
+ * last of its output, record how it ended. */
+static void pd_ended(struct mon *m, size_t p)
+{
+	struct mon_pd *mp = &m->pds[p];
+	int status = 0;
+
+	if (!mp->running)
+		return;
+	epoll_ctl(m->epfd, EPOLL_CTL_DEL, mp->child.pidfd, NULL);
+	if (sandbox_reap(&mp->child, &status) < 0)
+		status = 0;
+	mp->running = false;
+	set_ends(m, p, false);
+	while (mon_relay_pump(m, mp, &mp->out))
+		;
+	while (mon_relay_pump(m, mp, &mp->err))
+		;
+	/* A last control message (the fault report) may still be queued. */
+	char buf[sizeof(struct ipc_ctl) + 1];
+	ssize_t n;
+	while (mp->ctl >= 0 && (n = recv(mp->ctl, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		if ((size_t)n == sizeof(struct ipc_ctl)) {
+			struct ipc_ctl c;
+			memcpy(&c, buf, sizeof(c));
+			if (c.type == IPC_CTL_FAULT) {
+				mp->last_fault = c;
+				mp->have_fault = true;
+			}
+		}
+	close_fd(&mp->ctl);
+
+	const char *name = mp->sdf->name;
+	if (m->stopping)
+		return;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		mon_log(m, "MON|INFO:", "pd=%s exited status=0", name);
+	} else if (WIFEXITED(status)) {
+		mon_log(m, "MON|FAULT:", "pd=%s exit=%d", name, WEXITSTATUS(status));
+	} else if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		if (mp->have_fault && mp->last_fault.signo == sig)
+			mon_log(m, "MON|FAULT:", "pd=%s signal=%s addr=%#llx ip=%#llx", name,
+			        mon_signame(sig), (unsigned long long)mp->last_fault.addr,
+			        (unsigned long long)mp->last_fault.ip);
+		else
+			mon_log(m, "MON|FAULT:", "pd=%s signal=%s", name, mon_signame(sig));
+	}
+}
+
+/* A control message from a PD: untrusted input, checked field by field. */
+static void ctl_readable(struct mon *m, size_t p)
+{
+	struct mon_pd *mp = &m->pds[p];
+	char buf[sizeof(struct ipc_ctl) + 1];
+
+	for (;;) {
+		ssize_t n = recv(mp->ctl, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			epoll_ctl(m->epfd, EPOLL_CTL_DEL, mp->ctl, NULL);
+			close_fd(&mp->ctl);
+			return;
+		}
+		struct ipc_ctl c;
+		if ((size_t)n != sizeof(c)) {
+			mon_log(m, "MON|ERROR:", "pd=%s sent a malformed control message (%zd bytes)",
+			        mp->sdf->name, n);
+			continue;
+		}
+		memcpy(&c, buf, sizeof(c));
+		switch (c.type) {
+		case IPC_CTL_FAULT:
+			mp->last_fault = c;
+			mp->have_fault = true;
+			break;
+		case IPC_CTL_BROKEN:
+			c.what[sizeof(c.what) - 1] = '\0';
+			for (char *s = c.what; *s; s++)
+				if (*s < 0x20 || *s > 0x7e)
+					*s = '?';
+			if (c.channel >= IPC_MAX_CHANNELS)
+				mon_log(m, "MON|ERROR:", "pd=%s reported a broken channel %u (no such id)",
+				        mp->sdf->name, c.channel);
+			else
+				mon_log(m, "MON|ERROR:", "pd=%s channel=%u broken: %s", mp->sdf->name,
+				        c.channel, c.what);
+			break;
+		default:
+			mon_log(m, "MON|ERROR:", "pd=%s sent an unknown control message type %u",
+			        mp->sdf->name, c.type);
+		}
+	}
+}
+
+static void stop_all(struct mon *m)
+{
+	m->stopping = true;
+	for (size_t p = 0; p < m->sys->npds; p++)
+		if (m->pds[p].running)
+			sandbox_kill(&m->pds[p].child);
+	for (size_t p = 0; p < m->sys->npds; p++)
+		pd_ended(m, p);
+}
+
+static size_t running_count(const struct mon *m)
+{
+	size_t n = 0;
+	for (size_t p = 0; p < m->sys->npds; p++)
+		n += m->pds[p].running;
+	return n;
+}
+
+/* Returns the exit status of monitor_run. */
+static int watch_loop(struct mon *m)
+{
+	struct epoll_event evs[32];
+
+	for (;;) {
+		int n = epoll_wait(m->epfd, evs, 32, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			mon_log(m, "MON|ERROR:", "epoll_wait: %s", strerror(errno));
+			return 1;
+		}
+		for (int i = 0; i < n; i++) {
+			enum ev_kind kind = (enum ev_kind)(evs[i].data.u64 >> 32);
+			size_t p = (uint32_t)evs[i].data.u64;
+			struct mon_pd *mp = kind == EV_SIGNAL ? NULL : &m->pds[p];
+			switch (kind) {
+			case EV_SIGNAL: {
+				struct signalfd_siginfo si;
+				if (read(m->sigfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+					continue;
+				mon_log(m, "MON|INFO:", "%s: stopping %zu PDs",
+				        mon_signame((int)si.ssi_signo), running_count(m));
+				stop_all(m);
+				mon_log(m, "MON|INFO:", "stopped");
+				return 0;
+			}
+			case EV_EXIT:
+				pd_ended(m, p);
+				if (running_count(m) == 0) {
+					mon_log(m, "MON|ERROR:", "every PD has stopped; the system is down");
+					return 1;
+				}
+				break;
+			case EV_OUT:
+				if (!mon_relay_pump(m, mp, &mp->out))
+					epoll_ctl(m->epfd, EPOLL_CTL_DEL, mp->out.fd, NULL);
+				break;
+			case EV_ERR:
+				if (!mon_relay_pump(m, mp, &mp->err))
+					epoll_ctl(m->epfd, EPOLL_CTL_DEL, mp->err.fd, NULL);
+				break;
+			case EV_CTL:
+				ctl_readable(m, p);
+				break;
+			}
+		}
+	}
+}
+
+int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
+{
+	struct mon m = {
+		.sys = sys,
+		.log = opts && opts->log ? opts->log : stdout,
+		.null_fd = -1,
+		.epfd = -1,
+		.sigfd = -1,
+	};
+	sigset_t mask, old;
+	bool objects = false;
+	int rc = 1;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	/* A closed log must not kill the monitor and orphan its PDs. */
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe;
+	sigaction(SIGPIPE, &ign, &old_pipe);
+
+	m.pds = calloc(sys->npds ? sys->npds : 1, sizeof(*m.pds));
+	m.chans = calloc(sys->nchannels ? sys->nchannels : 1, sizeof(*m.chans));
+	m.regions = calloc(sys->nregions ? sys->nregions : 1, sizeof(*m.regions));
+	if (!m.pds || !m.chans || !m.regions) {
+		mon_log(&m, "MON|ERROR:", "out of memory");
+		goto out;
+	}
+	for (size_t p = 0; p < sys->npds; p++) {
+		m.pds[p].sdf = &sys->pds[p];
+		m.pds[p].child.pidfd = -1;
+		m.pds[p].ctl = -1;
+		m.pds[p].out.fd = m.pds[p].err.fd = -1;
+		m.pds[p].boot.mem.rw = m.pds[p].boot.mem.ro = -1;
+	}
+	m.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	m.epfd = epoll_create1(EPOLL_CLOEXEC);
+	m.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (m.sigfd < 0 || m.epfd < 0 || m.null_fd < 0) {
+		mon_log(&m, "MON|ERROR:", "setting up the monitor: %s", strerror(errno));
+		goto out;
+	}
+	if (watch(&m, m.sigfd, EV_SIGNAL, 0) < 0)
+		goto out;
+	objects = true; /* create resets every object first, so destroy is safe */
+	if (mon_objects_create(&m) < 0)
+		goto out;
+
+	mon_log(&m, "MON|INFO:", "booting %s: %zu PDs, %zu channels, %zu memory regions",
+	        sys->path, sys->npds, sys->nchannels, sys->nregions);
+	for (size_t p = 0; p < sys->npds; p++) {
+		if (start_pd(&m, p) < 0) {
+			/* Nothing half-started: stop what is already running. */
+			stop_all(&m);
+			mon_log(&m, "MON|ERROR:", "the system did not start; every PD was stopped");
+			goto out;
+		}
+	}
+	mon_log(&m, "MON|INFO:", "all %zu PDs started", sys->npds);
+	rc = watch_loop(&m);
+	if (rc != 0)
+		stop_all(&m);
+out:
+	for (size_t p = 0; m.pds && p < sys->npds; p++) {
+		close_fd(&m.pds[p].ctl);
+		close_fd(&m.pds[p].out.fd);
+		close_fd(&m.pds[p].err.fd);
+	}
+	if (objects)
+		mon_objects_destroy(&m);
+	close_fd(&m.null_fd);
+	close_fd(&m.epfd);
+	close_fd(&m.sigfd);
+	free(m.pds);
+	free(m.chans);
+	free(m.regions);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}

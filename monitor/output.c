@@ -1,0 +1,77 @@
+/*
+ * Relaying PD output: each line a PD writes to its standard output or error
+ * is printed as "NAME| line".  A PD is untrusted, so a line longer than the
+ * buffer is cut (and marked) rather than grown without bound, and bytes are
+ * passed through as they are: the monitor adds the prefix, nothing else.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "monitor/internal.h"
+
+void mon_relay_init(struct mon_relay *r, int fd)
+{
+	r->fd = fd;
+	r->len = 0;
+}
+
+static void emit(struct mon *m, const struct mon_pd *pd, const char *s, size_t n, bool cut)
+{
+	flockfile(m->log);
+	fprintf(m->log, "%s| %.*s%s\n", pd->sdf->name, (int)n, s, cut ? " [...]" : "");
+	funlockfile(m->log);
+}
+
+/* Print every complete line in the buffer; keep the unfinished rest. */
+static void drain_lines(struct mon *m, const struct mon_pd *pd, struct mon_relay *r)
+{
+	size_t start = 0;
+	for (;;) {
+		char *nl = memchr(r->buf + start, '\n', r->len - start);
+		if (!nl)
+			break;
+		emit(m, pd, r->buf + start, (size_t)(nl - (r->buf + start)), false);
+		start = (size_t)(nl - r->buf) + 1;
+	}
+	memmove(r->buf, r->buf + start, r->len - start);
+	r->len -= start;
+	if (r->len == sizeof(r->buf)) {
+		emit(m, pd, r->buf, r->len, true);
+		r->len = 0;
+	}
+}
+
+bool mon_relay_pump(struct mon *m, const struct mon_pd *pd, struct mon_relay *r)
+{
+	if (r->fd < 0)
+		return false;
+	for (;;) {
+		ssize_t n = read(r->fd, r->buf + r->len, sizeof(r->buf) - r->len);
+		if (n > 0) {
+			r->len += (size_t)n;
+			drain_lines(m, pd, r);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			fflush(m->log);
+			return true;
+		}
+		/* EOF or a real error: the stream is over. */
+		mon_relay_flush(m, pd, r);
+		close(r->fd);
+		r->fd = -1;
+		fflush(m->log);
+		return false;
+	}
+}
+
+void mon_relay_flush(struct mon *m, const struct mon_pd *pd, struct mon_relay *r)
+{
+	if (r->len) {
+		emit(m, pd, r->buf, r->len, false);
+		r->len = 0;
+	}
+}
