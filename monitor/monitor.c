@@ -108,6 +108,7 @@ static int start_pd(struct mon *m, size_t p)
 	}
 	mp->running = true;
 	mp->have_fault = false;
+	mon_log(m, "MON|INFO:", "pd=%s started pid=%d", pd->name, (int)mp->child.pid);
 	clock_gettime(CLOCK_MONOTONIC, &mp->started);
 	mon_relay_init(&mp->out, out[0]);
 	mon_relay_init(&mp->err, err[0]);

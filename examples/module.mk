@@ -1,0 +1,13 @@
+# examples/: each examples/NAME/PD.c is one native PD, built the way a user
+# would build it, through cordon.pc, into $(B)/examples/NAME/PD.elf.  The
+# `cordon` binary searches $(B)/examples for program images, so
+# `cordon run examples/NAME/NAME.system` finds them.
+EXAMPLE_SRCS := $(wildcard examples/*/*.c)
+EXAMPLE_ELFS := $(patsubst examples/%.c,$(B)/examples/%.elf,$(EXAMPLE_SRCS))
+CORDON_PC     = PKG_CONFIG_PATH=$(B)/lib/pkgconfig pkg-config
+
+$(B)/examples/%.elf: examples/%.c $(B)/lib/libcordon.a $(B)/lib/pkgconfig/cordon.pc
+	@mkdir -p $(dir $@)
+	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
+
+all: $(EXAMPLE_ELFS)

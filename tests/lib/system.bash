@@ -1,0 +1,45 @@
+# Helpers for bats suites that boot systems with `cordon run`.
+#
+#   system_start FILE [ARGS...]   boot in the background; output to $SYS_LOG
+#   system_wait REGEX [SECONDS]   block until a line of the output matches
+#   system_stop [SIGNAL]          signal the monitor, wait; status in $SYS_STATUS
+#   system_pids                   host pids of the PDs, from the monitor's log
+#
+# Waiting is on the condition itself (tail -f | grep -m1), never a fixed sleep.
+
+CORDON=${CORDON_BUILD:?run through tests/run}/bin/cordon
+
+system_start() {
+	SYS_LOG=$BATS_TEST_TMPDIR/system.log
+	: >"$SYS_LOG"
+	"$CORDON" run "$@" >"$SYS_LOG" 2>&1 &
+	SYS_PID=$!
+}
+
+system_wait() {
+	local re=$1 secs=${2:-20}
+	if ! timeout "$secs" tail -n +1 -f "$SYS_LOG" | grep -E -m1 -q -- "$re"; then
+		echo "no line matching /$re/ within ${secs}s; the output was:" >&2
+		cat "$SYS_LOG" >&2
+		return 1
+	fi
+}
+
+system_stop() {
+	local sig=${1:-INT}
+	kill -s "$sig" "$SYS_PID" 2>/dev/null || true
+	SYS_STATUS=0
+	wait "$SYS_PID" || SYS_STATUS=$?
+}
+
+system_pids() {
+	sed -n 's/^MON|INFO: pd=[^ ]* started pid=\([0-9]*\)$/\1/p' "$SYS_LOG"
+}
+
+# Make sure a failed test does not leave a system running.
+system_teardown() {
+	if [ -n "${SYS_PID:-}" ] && kill -0 "$SYS_PID" 2>/dev/null; then
+		kill -KILL "$SYS_PID" 2>/dev/null || true
+		wait "$SYS_PID" 2>/dev/null || true
+	fi
+}
