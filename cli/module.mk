@@ -10,3 +10,8 @@ $(B)/bin/cordon: $(CLI_OBJS) $(HOST_COMPONENT_OBJS)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_COMPONENT_LIBS)
 
 all: $(B)/bin/cordon
+
+install: install-cli
+install-cli: $(B)/bin/cordon
+	install -D -m 0755 $(B)/bin/cordon $(DESTDIR)$(PREFIX)/bin/cordon
+.PHONY: install-cli
