@@ -1,0 +1,59 @@
+#!/usr/bin/env bats
+# Whole systems talking: the examples, Microkit compatibility, a callee
+# killed mid-call.
+
+load ../lib/system
+
+setup() {
+	ITEST=$CORDON_BUILD/tests/integration
+}
+
+teardown() {
+	system_teardown
+}
+
+@test "every example validates with cordon check" {
+	for f in "$CORDON_TOP"/examples/*/*.system; do
+		run "$CORDON" check "$f"
+		echo "$f: $output"
+		[ "$status" -eq 0 ]
+	done
+}
+
+@test "ping-pong: notifications both ways, then a protected call with registers" {
+	system_start "$CORDON_TOP/examples/ping-pong/ping-pong.system"
+	system_wait '^ping\| ping: notification 3 back from pong$'
+	system_wait '^pong\| pong: adding 4 registers$'
+	system_wait '^ping\| ping: ppcall replied label 2, sum 100$'
+	system_stop
+	[ "$SYS_STATUS" -eq 0 ]
+}
+
+@test "shared-buffer: the consumer reads what the producer wrote" {
+	system_start "$CORDON_TOP/examples/shared-buffer/shared-buffer.system"
+	system_wait '^consumer\| consumer: read "message 1 from producer"$'
+	system_wait '^consumer\| consumer: read "message 3 from producer"$'
+	system_wait '^producer\| producer: all messages consumed$'
+	system_stop
+	[ "$SYS_STATUS" -eq 0 ]
+}
+
+@test "a component written only against microkit.h runs with a Microkit-style system file" {
+	system_start -L "$ITEST" "$CORDON_TOP/tests/integration/microkit.system"
+	system_wait '^server\| server: notified, shared\[0\]=M$'
+	system_wait '^client\| client: label 8 count 1 mr0 42$'
+	system_stop
+	[ "$SYS_STATUS" -eq 0 ]
+}
+
+@test "a callee killed mid-call: the caller gets the peer-down label, not a hang" {
+	system_start -L "$ITEST" "$CORDON_TOP/tests/integration/stall.system"
+	system_wait '^callee\| callee: in protected, never returning$'
+	callee=$(sed -n 's/^MON|INFO: pd=callee started pid=\([0-9]*\)$/\1/p' "$SYS_LOG")
+	[ -n "$callee" ]
+	kill -KILL "$callee"
+	system_wait '^MON\|FAULT: pd=callee signal=SIGKILL'
+	system_wait '^caller\| caller: ppcall returned, peer down: yes, count 0$'
+	system_stop
+	[ "$SYS_STATUS" -eq 0 ]
+}

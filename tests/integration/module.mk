@@ -1,0 +1,9 @@
+# tests/integration: PDs for whole-system tests, each tests/integration/X.c
+# built like a user's PD (through cordon.pc) into $(B)/tests/integration/X.elf.
+ITEST_ELFS := $(patsubst tests/integration/%.c,$(B)/tests/integration/%.elf,$(wildcard tests/integration/*.c))
+
+$(B)/tests/integration/%.elf: tests/integration/%.c $(B)/lib/libcordon.a $(B)/lib/pkgconfig/cordon.pc
+	@mkdir -p $(dir $@)
+	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
+
+all: $(ITEST_ELFS)
