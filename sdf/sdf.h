@@ -69,7 +69,7 @@ struct sdf_pd {            /* <protection_domain> */
 	char *name;
 	enum sdf_pd_kind kind;
 	char *program;         /* absolute path of the program image */
-	unsigned priority;     /* 0..254, default 100 */
+	unsigned priority;     /* 0..254, default 0 (Microkit) */
 	uint64_t budget_us;    /* Microkit budget, microseconds; default 1000 */
 	uint64_t period_us;    /* Microkit period, microseconds; default = budget */
 	bool passive;

@@ -1,0 +1,240 @@
+/*
+ * Whole-system rules: names resolved to indices, uniqueness, maps against
+ * regions, channels against PDs and priorities.  Runs after parse.c over
+ * what parsed cleanly (the build's ok flags), so a mistake already reported
+ * is not reported again as a consequence.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sdf/internal.h"
+
+#define ERR(b, line, elem, hint, ...)                                                              \
+	diag_error((b)->diag, (b)->sys->path, (line), (elem), (hint), __VA_ARGS__)
+#define WARN(b, line, elem, hint, ...)                                                             \
+	diag_warning((b)->diag, (b)->sys->path, (line), (elem), (hint), __VA_ARGS__)
+
+static void unique_names(struct build *b)
+{
+	struct sdf_system *sys = b->sys;
+
+	for (size_t i = 0; i < sys->npds; i++) {
+		for (size_t j = 0; j < i && sys->pds[i].name; j++) {
+			if (sys->pds[j].name && !strcmp(sys->pds[i].name, sys->pds[j].name)) {
+				ERR(b, sys->pds[i].loc.line, "protection_domain",
+				    "give every protection domain its own name",
+				    "duplicate protection domain name '%s' (first at line %d)",
+				    sys->pds[i].name, sys->pds[j].loc.line);
+				b->bpd[i].name_ok = false;
+				break;
+			}
+		}
+	}
+	for (size_t i = 0; i < sys->nregions; i++) {
+		for (size_t j = 0; j < i && sys->regions[i].name; j++) {
+			if (sys->regions[j].name &&
+			    !strcmp(sys->regions[i].name, sys->regions[j].name)) {
+				ERR(b, sys->regions[i].loc.line, "memory_region",
+				    "give every memory region its own name",
+				    "duplicate memory region name '%s' (first at line %d)",
+				    sys->regions[i].name, sys->regions[j].loc.line);
+				b->region_ok[i] = false;
+				break;
+			}
+		}
+	}
+}
+
+static void child_ids(struct build *b)
+{
+	struct sdf_system *sys = b->sys;
+
+	for (size_t i = 0; i < sys->npds; i++) {
+		const struct sdf_pd *pd = &sys->pds[i];
+		if (pd->parent < 0 || pd->child_id < 0)
+			continue;
+		for (size_t j = 0; j < i; j++) {
+			const struct sdf_pd *o = &sys->pds[j];
+			if (o->parent == pd->parent && o->child_id == pd->child_id) {
+				ERR(b, pd->loc.line, "protection_domain",
+				    "give each child of a protection domain its own id",
+				    "duplicate child id %ld in protection domain '%s' (also used "
+				    "by "
+				    "'%s' at line %d)",
+				    pd->child_id,
+				    sys->pds[pd->parent].name ? sys->pds[pd->parent].name : "?",
+				    o->name ? o->name : "?", o->loc.line);
+				break;
+			}
+		}
+	}
+}
+
+static void maps(struct build *b)
+{
+	struct sdf_system *sys = b->sys;
+	char used[256];
+
+	for (size_t p = 0; p < sys->npds; p++) {
+		struct sdf_pd *pd = &sys->pds[p];
+		struct build_pd *bp = &b->bpd[p];
+
+		for (size_t i = 0; i < pd->nmaps; i++) {
+			struct sdf_map *m = &pd->maps[i];
+			if (!bp->map_ok[i])
+				continue;
+			bp->map_ok[i] = false;
+			long r = sdf_region_find(sys, bp->map_mr[i]);
+			if (r < 0) {
+				snprintf(
+				    used, sizeof(used),
+				    "declare <memory_region name=\"%.64s\" size=\"...\"/> or fix "
+				    "the name",
+				    bp->map_mr[i]);
+				ERR(b, m->loc.line, "map", used, "no memory region named '%s'",
+				    bp->map_mr[i]);
+				bp->ok = false;
+				continue;
+			}
+			m->region = (size_t)r;
+			const struct sdf_region *mr = &sys->regions[r];
+			if (!b->region_ok[r])
+				continue; /* its own error was reported */
+			if (m->vaddr % mr->page_size) {
+				ERR(b, m->loc.line, "map", "use a multiple of 0x1000 (4 KiB)",
+				    "vaddr 0x%llx is not a multiple of the page size 0x%llx",
+				    (unsigned long long)m->vaddr,
+				    (unsigned long long)mr->page_size);
+				bp->ok = false;
+				continue;
+			}
+			/* vaddr < SDF_VADDR_LIMIT and size <= SDF_VADDR_LIMIT: no overflow */
+			uint64_t end = m->vaddr + mr->size;
+			if (end > SDF_VADDR_LIMIT) {
+				ERR(b, m->loc.line, "map",
+				    "map it lower: Linux user space ends at 0x7ffffffff000",
+				    "map of '%s' at 0x%llx ends at 0x%llx, beyond the user address "
+				    "space",
+				    mr->name, (unsigned long long)m->vaddr,
+				    (unsigned long long)end);
+				bp->ok = false;
+				continue;
+			}
+			bool clash = false;
+			for (size_t j = 0; j < i && !clash; j++) {
+				const struct sdf_map *o = &pd->maps[j];
+				if (!bp->map_ok[j])
+					continue;
+				uint64_t oend = o->vaddr + sys->regions[o->region].size;
+				if (m->vaddr < oend && o->vaddr < end) {
+					ERR(b, m->loc.line, "map",
+					    "move one of them; maps in one PD must not overlap",
+					    "map of '%s' [0x%llx..0x%llx) overlaps the map of '%s' "
+					    "[0x%llx..0x%llx) at line %d",
+					    mr->name, (unsigned long long)m->vaddr,
+					    (unsigned long long)end, sys->regions[o->region].name,
+					    (unsigned long long)o->vaddr, (unsigned long long)oend,
+					    o->loc.line);
+					clash = true;
+				}
+			}
+			if (clash) {
+				bp->ok = false;
+				continue;
+			}
+			bp->map_ok[i] = true;
+		}
+	}
+
+	for (size_t r = 0; r < sys->nregions; r++) {
+		bool mapped = false;
+		if (!sys->regions[r].name)
+			continue;
+		for (size_t p = 0; p < sys->npds && !mapped; p++)
+			for (size_t i = 0; i < sys->pds[p].nmaps && !mapped; i++)
+				mapped = b->bpd[p].map_mr[i] &&
+				         !strcmp(b->bpd[p].map_mr[i], sys->regions[r].name);
+		if (!mapped)
+			WARN(b, sys->regions[r].loc.line, "memory_region",
+			     "map it into a protection domain, or remove it",
+			     "memory region '%s' is not mapped by any protection domain",
+			     sys->regions[r].name);
+	}
+}
+
+static void channels(struct build *b)
+{
+	struct sdf_system *sys = b->sys;
+	enum { NIDS = SDF_MAX_CHANNEL_ID + 1 };
+	int *used = calloc(sys->npds ? sys->npds * NIDS : 1, sizeof(*used));
+
+	if (!used) {
+		ERR(b, 0, NULL, "retry with more memory", "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < sys->nchannels; i++) {
+		struct sdf_channel *ch = &sys->channels[i];
+		struct build_channel *bc = &b->bch[i];
+		bool found = true;
+
+		if (!bc->ok)
+			continue;
+		for (int e = 0; e < 2; e++) {
+			long p = sdf_pd_find(sys, bc->pd[e]);
+			if (p < 0) {
+				ERR(b, ch->end[e].loc.line, "end",
+				    "name a <protection_domain> of this system",
+				    "no protection domain named '%s'", bc->pd[e]);
+				found = false;
+			} else
+				ch->end[e].pd = (size_t)p;
+		}
+		if (!found)
+			continue;
+		const struct sdf_pd *a = &sys->pds[ch->end[0].pd], *z = &sys->pds[ch->end[1].pd];
+		if (ch->end[0].pd == ch->end[1].pd) {
+			ERR(b, ch->loc.line, "channel", "connect two different protection domains",
+			    "both ends are protection domain '%s'", a->name);
+			continue;
+		}
+		for (int e = 0; e < 2; e++) {
+			const struct sdf_end *end = &ch->end[e];
+			int *slot = &used[end->pd * NIDS + end->id];
+			if (*slot) {
+				ERR(b, end->loc.line, "end",
+				    "give each channel of a protection domain its own id",
+				    "channel id %u of protection domain '%s' is already used by "
+				    "the "
+				    "channel at line %d",
+				    end->id, sys->pds[end->pd].name, *slot);
+			} else
+				*slot = ch->loc.line;
+		}
+		for (int e = 0; e < 2; e++) {
+			const struct sdf_pd *caller = e ? z : a, *callee = e ? a : z;
+			if (!ch->end[e].pp || caller->priority < callee->priority)
+				continue;
+			char hint[192];
+			snprintf(hint, sizeof(hint),
+			         "give '%s' a priority above %u, or remove pp (calls go only to "
+			         "higher priorities, which rules out deadlock)",
+			         callee->name, caller->priority);
+			ERR(b, ch->end[e].loc.line, "end", hint,
+			    "pp: '%s' (priority %u) may only call a protection domain of higher "
+			    "priority, and '%s' has priority %u",
+			    caller->name, caller->priority, callee->name, callee->priority);
+		}
+	}
+	free(used);
+}
+
+void sdf_validate(struct build *b)
+{
+	if (b->sys->npds == 0)
+		ERR(b, b->system_line, "system", "add a <protection_domain> with a <program_image>",
+		    "the system has no protection domains");
+	unique_names(b);
+	child_ids(b);
+	maps(b);
+	channels(b);
+}
