@@ -3,16 +3,20 @@
  *
  *   cordon check [-L DIR]... FILE    validate a system description
  *   cordon run   [-L DIR]... FILE    boot it (Ctrl-C stops every PD)
+ *   cordon ps | restart PD | stop PD | faults | log [PD]
+ *                                    ask the running system's monitor
  *
  * Exit codes: 0 success, 1 the description or the system failed,
  * 2 usage error.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "monitor/admin.h"
 #include "monitor/monitor.h"
 #include "sdf/sdf.h"
 
@@ -33,6 +37,12 @@ static const char usage_top[] =
 	"commands:\n"
 	"  check FILE    validate a system description and summarise it\n"
 	"  run FILE      boot the system it describes; SIGINT/SIGTERM stop it\n"
+	"  ps            list the running system's PDs: state, pid, restarts,\n"
+	"                uptime, memory\n"
+	"  restart PD    restart one PD of the running system\n"
+	"  stop PD       stop one PD of the running system\n"
+	"  faults        the faults the running system has recorded\n"
+	"  log [PD]      recent output of the running system's PDs\n"
 	"  version       print the version\n"
 	"\n"
 	"Run 'cordon COMMAND --help' for a command's options.\n";
@@ -61,7 +71,33 @@ static const char usage_run[] =
 	"any PD fails to start.\n"
 	"\n"
 	"  -L, --search-path DIR   as for 'cordon check'\n"
+	"  -n, --name NAME         the system's name for 'cordon ps' and friends\n"
+	"                          (default: FILE's name without .system)\n"
 	"  -h, --help              this text\n";
+
+static const char usage_admin[] =
+	"usage: cordon ps            [-s NAME]\n"
+	"       cordon restart PD    [-s NAME]\n"
+	"       cordon stop PD       [-s NAME]\n"
+	"       cordon faults        [-s NAME]\n"
+	"       cordon log [PD]      [-s NAME]\n"
+	"\n"
+	"Ask the monitor of a running system, through its admin socket in\n"
+	"$CORDON_RUNTIME_DIR (default $XDG_RUNTIME_DIR/cordon or /tmp/cordon-UID).\n"
+	"Only the user who started the system may ask.\n"
+	"\n"
+	"  -s, --system NAME   which system, when several run (see 'cordon run --name')\n"
+	"  -h, --help          this text\n"
+	"\n"
+	"Exit status: 0 done, 1 the monitor refused, 2 no system to ask or usage error.\n";
+
+static bool valid_name(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 64 || s[0] == '.')
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") == n;
+}
 
 struct search {
 	const char *dirs[MAX_SEARCH + 1];
@@ -85,10 +121,11 @@ static int search_add(struct search *s, const char *dir)
 /* Options first, then $CORDON_SEARCH_PATH, then this build's examples; the
  * description's own directory is searched last by sdf_load itself. */
 static int parse_common(int argc, char **argv, const char *usage, struct search *s,
-                        const char **file)
+                        const char **file, const char **name)
 {
 	static const struct option longopts[] = {
 		{ "search-path", required_argument, NULL, 'L' },
+		{ "name", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -96,11 +133,19 @@ static int parse_common(int argc, char **argv, const char *usage, struct search 
 
 	memset(s, 0, sizeof(*s));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+L:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, name ? "+L:n:h" : "+L:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'L':
 			if (search_add(s, optarg) < 0)
 				return 2;
+			break;
+		case 'n':
+			if (!name || !valid_name(optarg)) {
+				fprintf(stderr, "cordon %s: bad --name '%s' (letters, digits, '_', "
+				                "'-', '.'; at most 64)\n", argv[0], optarg);
+				return 2;
+			}
+			*name = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -138,7 +183,7 @@ static int cmd_check(int argc, char **argv)
 {
 	struct search s;
 	const char *file = NULL;
-	int rc = parse_common(argc, argv, usage_check, &s, &file);
+	int rc = parse_common(argc, argv, usage_check, &s, &file, NULL);
 	if (rc >= 0)
 		goto out;
 
@@ -162,8 +207,8 @@ out:
 static int cmd_run(int argc, char **argv)
 {
 	struct search s;
-	const char *file = NULL;
-	int rc = parse_common(argc, argv, usage_run, &s, &file);
+	const char *file = NULL, *name = NULL;
+	int rc = parse_common(argc, argv, usage_run, &s, &file, &name);
 	if (rc >= 0)
 		goto out;
 
@@ -174,12 +219,58 @@ static int cmd_run(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	struct monitor_opts opts = { .log = stdout };
+	struct monitor_opts opts = { .log = stdout, .name = name };
 	rc = monitor_run(sys, &opts);
 	sdf_free(sys);
 out:
 	free(s.env_copy);
 	return rc;
+}
+
+/* ps, restart, stop, faults, log: one request to the running monitor. */
+static int cmd_admin(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "system", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = argv[0], *system = NULL;
+	bool wants_pd = !strcmp(cmd, "restart") || !strcmp(cmd, "stop");
+	bool may_pd = wants_pd || !strcmp(cmd, "log");
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			system = optarg;
+			break;
+		case 'h':
+			fputs(usage_admin, stdout);
+			return 0;
+		default:
+			fputs(usage_admin, stderr);
+			return 2;
+		}
+	}
+	int rest = argc - optind;
+	if ((wants_pd && rest != 1) || (!may_pd && rest != 0) || rest > 1) {
+		fprintf(stderr, "cordon %s: %s\n\n%s", cmd,
+		        wants_pd ? "expected the name of one PD" : "too many arguments", usage_admin);
+		return 2;
+	}
+	if (system && !valid_name(system)) {
+		fprintf(stderr, "cordon %s: bad system name '%s'\n", cmd, system);
+		return 2;
+	}
+	char req[128];
+	if (rest && !valid_name(argv[optind])) {
+		fprintf(stderr, "cordon %s: bad PD name '%s'\n", cmd, argv[optind]);
+		return 2;
+	}
+	snprintf(req, sizeof(req), "%s%s%s", cmd, rest ? " " : "", rest ? argv[optind] : "");
+	return admin_request(system, req, stdout, stderr);
 }
 
 int main(int argc, char **argv)
@@ -201,6 +292,9 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "ps") || !strcmp(cmd, "restart") || !strcmp(cmd, "stop") ||
+	    !strcmp(cmd, "faults") || !strcmp(cmd, "log"))
+		return cmd_admin(argc - 1, argv + 1);
 	fprintf(stderr, "cordon: unknown command '%s'\n\n%s", cmd, usage_top);
 	return 2;
 }

@@ -43,6 +43,8 @@ struct mon_pd {
 	struct ipc_ctl last_fault; /* the PD's own report, if it sent one */
 	bool have_fault;
 	struct timespec started;
+	unsigned restarts;     /* starts after the first */
+	bool stop_requested;   /* the monitor is killing it on purpose */
 };
 
 /* A channel: its two end pages and the rings toward each end. */
@@ -59,6 +61,7 @@ struct mon_region {
 
 struct mon {
 	const struct sdf_system *sys;
+	const char *name;      /* the system's name (admin socket) */
 	FILE *log;
 	int null_fd;           /* /dev/null, the PDs' stdin */
 	struct mon_pd *pds;
@@ -66,7 +69,28 @@ struct mon {
 	struct mon_region *regions;
 	int epfd;
 	int sigfd;
+	int admin_fd;          /* listening admin socket, or -1 */
+	char admin_path[108];  /* its path, unlinked at exit */
+	struct mon_history *history;
 	bool stopping;
+};
+
+/* A bounded record of what happened, for `cordon faults` and `cordon log`. */
+#define MON_FAULTS_KEPT 256
+#define MON_LINES_KEPT  2000
+#define MON_LINE_MAX    240
+
+struct mon_history {
+	struct {
+		struct timespec when;    /* CLOCK_REALTIME */
+		char text[MON_LINE_MAX]; /* the MON|FAULT line without its tag */
+	} faults[MON_FAULTS_KEPT];
+	uint64_t nfaults;                /* ever recorded; the ring keeps the last */
+	struct {
+		uint32_t pd;
+		char text[MON_LINE_MAX];
+	} lines[MON_LINES_KEPT];
+	uint64_t nlines;
 };
 
 /* objects.c */
@@ -80,6 +104,21 @@ void mon_relay_init(struct mon_relay *r, int fd);
 /* Read what is there; returns false once the stream has ended. */
 bool mon_relay_pump(struct mon *m, const struct mon_pd *pd, struct mon_relay *r);
 void mon_relay_flush(struct mon *m, const struct mon_pd *pd, struct mon_relay *r);
+
+/* history.c */
+void mon_history_line(struct mon *m, size_t pd, const char *s, size_t n);
+/* Log a MON|FAULT line and keep it for `cordon faults`. */
+void mon_fault(struct mon *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* monitor.c: the lifecycle operations admin requests and supervision use. */
+int mon_pd_start(struct mon *m, size_t pd);
+void mon_pd_stop(struct mon *m, size_t pd);
+long mon_pd_find(const struct mon *m, const char *name);
+
+/* admin.c */
+int mon_admin_open(struct mon *m);
+void mon_admin_accept(struct mon *m);
+void mon_admin_close(struct mon *m);
 
 /* log.c */
 void mon_log(struct mon *m, const char *tag, const char *fmt, ...)

@@ -23,7 +23,7 @@
 #include "monitor/monitor.h"
 
 /* What an epoll event is about: the kind in the high half, the PD below. */
-enum ev_kind { EV_SIGNAL = 1, EV_EXIT, EV_OUT, EV_ERR, EV_CTL };
+enum ev_kind { EV_SIGNAL = 1, EV_EXIT, EV_OUT, EV_ERR, EV_CTL, EV_ADMIN };
 #define EV(kind, pd) (((uint64_t)(kind) << 32) | (uint32_t)(pd))
 
 /* Descriptors handed to a PD: 0-2, boot, ctl, and one per capability. */
@@ -61,7 +61,7 @@ static void set_ends(struct mon *m, size_t p, bool up)
 			}
 }
 
-static int start_pd(struct mon *m, size_t p)
+int mon_pd_start(struct mon *m, size_t p)
 {
 	struct mon_pd *mp = &m->pds[p];
 	const struct sdf_pd *pd = mp->sdf;
@@ -108,6 +108,9 @@ static int start_pd(struct mon *m, size_t p)
 	}
 	mp->running = true;
 	mp->have_fault = false;
+	mp->stop_requested = false;
+	if (mp->started.tv_sec || mp->started.tv_nsec)
+		mp->restarts++;
 	mon_log(m, "MON|INFO:", "pd=%s started pid=%d", pd->name, (int)mp->child.pid);
 	clock_gettime(CLOCK_MONOTONIC, &mp->started);
 	mon_relay_init(&mp->out, out[0]);
@@ -169,19 +172,40 @@ static void pd_ended(struct mon *m, size_t p)
 	const char *name = mp->sdf->name;
 	if (m->stopping)
 		return;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	if (mp->stop_requested) {
+		mon_log(m, "MON|INFO:", "pd=%s stopped", name);
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		mon_log(m, "MON|INFO:", "pd=%s exited status=0", name);
 	} else if (WIFEXITED(status)) {
-		mon_log(m, "MON|FAULT:", "pd=%s exit=%d", name, WEXITSTATUS(status));
+		mon_fault(m, "pd=%s exit=%d restarts=%u", name, WEXITSTATUS(status), mp->restarts);
 	} else if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
 		if (mp->have_fault && mp->last_fault.signo == sig)
-			mon_log(m, "MON|FAULT:", "pd=%s signal=%s addr=%#llx ip=%#llx", name,
-			        mon_signame(sig), (unsigned long long)mp->last_fault.addr,
-			        (unsigned long long)mp->last_fault.ip);
+			mon_fault(m, "pd=%s signal=%s addr=%#llx ip=%#llx restarts=%u", name,
+			          mon_signame(sig), (unsigned long long)mp->last_fault.addr,
+			          (unsigned long long)mp->last_fault.ip, mp->restarts);
 		else
-			mon_log(m, "MON|FAULT:", "pd=%s signal=%s", name, mon_signame(sig));
+			mon_fault(m, "pd=%s signal=%s restarts=%u", name, mon_signame(sig),
+			          mp->restarts);
 	}
+}
+
+void mon_pd_stop(struct mon *m, size_t p)
+{
+	struct mon_pd *mp = &m->pds[p];
+	if (!mp->running)
+		return;
+	mp->stop_requested = true;
+	sandbox_kill(&mp->child);
+	pd_ended(m, p);
+}
+
+long mon_pd_find(const struct mon *m, const char *name)
+{
+	for (size_t p = 0; p < m->sys->npds; p++)
+		if (!strcmp(m->pds[p].sdf->name, name))
+			return (long)p;
+	return -1;
 }
 
 /* A control message from a PD: untrusted input, checked field by field. */
@@ -250,6 +274,16 @@ static size_t running_count(const struct mon *m)
 	return n;
 }
 
+/* The system is down when no PD runs and none was stopped on purpose (an
+ * admin may start those again). */
+static bool system_down(const struct mon *m)
+{
+	for (size_t p = 0; p < m->sys->npds; p++)
+		if (m->pds[p].running || m->pds[p].stop_requested)
+			return false;
+	return true;
+}
+
 /* Returns the exit status of monitor_run. */
 static int watch_loop(struct mon *m)
 {
@@ -266,7 +300,7 @@ static int watch_loop(struct mon *m)
 		for (int i = 0; i < n; i++) {
 			enum ev_kind kind = (enum ev_kind)(evs[i].data.u64 >> 32);
 			size_t p = (uint32_t)evs[i].data.u64;
-			struct mon_pd *mp = kind == EV_SIGNAL ? NULL : &m->pds[p];
+			struct mon_pd *mp = kind == EV_SIGNAL || kind == EV_ADMIN ? NULL : &m->pds[p];
 			switch (kind) {
 			case EV_SIGNAL: {
 				struct signalfd_siginfo si;
@@ -280,7 +314,7 @@ static int watch_loop(struct mon *m)
 			}
 			case EV_EXIT:
 				pd_ended(m, p);
-				if (running_count(m) == 0) {
+				if (system_down(m)) {
 					mon_log(m, "MON|ERROR:", "every PD has stopped; the system is down");
 					return 1;
 				}
@@ -296,6 +330,9 @@ static int watch_loop(struct mon *m)
 			case EV_CTL:
 				ctl_readable(m, p);
 				break;
+			case EV_ADMIN:
+				mon_admin_accept(m);
+				break;
 			}
 		}
 	}
@@ -309,6 +346,8 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 		.null_fd = -1,
 		.epfd = -1,
 		.sigfd = -1,
+		.admin_fd = -1,
+		.name = opts && opts->name ? opts->name : sys->path,
 	};
 	sigset_t mask, old;
 	bool objects = false;
@@ -325,7 +364,8 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 	m.pds = calloc(sys->npds ? sys->npds : 1, sizeof(*m.pds));
 	m.chans = calloc(sys->nchannels ? sys->nchannels : 1, sizeof(*m.chans));
 	m.regions = calloc(sys->nregions ? sys->nregions : 1, sizeof(*m.regions));
-	if (!m.pds || !m.chans || !m.regions) {
+	m.history = calloc(1, sizeof(*m.history));
+	if (!m.pds || !m.chans || !m.regions || !m.history) {
 		mon_log(&m, "MON|ERROR:", "out of memory");
 		goto out;
 	}
@@ -345,6 +385,8 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 	}
 	if (watch(&m, m.sigfd, EV_SIGNAL, 0) < 0)
 		goto out;
+	if (mon_admin_open(&m) < 0 || watch(&m, m.admin_fd, EV_ADMIN, 0) < 0)
+		goto out;
 	objects = true; /* create resets every object first, so destroy is safe */
 	if (mon_objects_create(&m) < 0)
 		goto out;
@@ -352,7 +394,7 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 	mon_log(&m, "MON|INFO:", "booting %s: %zu PDs, %zu channels, %zu memory regions",
 	        sys->path, sys->npds, sys->nchannels, sys->nregions);
 	for (size_t p = 0; p < sys->npds; p++) {
-		if (start_pd(&m, p) < 0) {
+		if (mon_pd_start(&m, p) < 0) {
 			/* Nothing half-started: stop what is already running. */
 			stop_all(&m);
 			mon_log(&m, "MON|ERROR:", "the system did not start; every PD was stopped");
@@ -371,12 +413,14 @@ out:
 	}
 	if (objects)
 		mon_objects_destroy(&m);
+	mon_admin_close(&m);
 	close_fd(&m.null_fd);
 	close_fd(&m.epfd);
 	close_fd(&m.sigfd);
 	free(m.pds);
 	free(m.chans);
 	free(m.regions);
+	free(m.history);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;

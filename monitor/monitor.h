@@ -22,6 +22,8 @@
 
 struct monitor_opts {
 	FILE *log;          /* the monitor's own lines and PD output; stdout */
+	const char *name;   /* the system's name for admin commands; NULL: the
+	                       description's file name without ".system" */
 };
 
 /* Boot and run until SIGINT or SIGTERM (exit status 0) or until the system

@@ -10,6 +10,9 @@
 CORDON=${CORDON_BUILD:?run through tests/run}/bin/cordon
 
 system_start() {
+	# Each test gets its own admin-socket directory, so systems of
+	# different tests (or a leftover) never meet.
+	export CORDON_RUNTIME_DIR=$BATS_TEST_TMPDIR/run
 	SYS_LOG=$BATS_TEST_TMPDIR/system.log
 	: >"$SYS_LOG"
 	"$CORDON" run "$@" >"$SYS_LOG" 2>&1 &

@@ -1,0 +1,116 @@
+#!/usr/bin/env bats
+# cordon ps / restart / stop / faults / log against a running monitor.
+
+load ../lib/system
+
+teardown() {
+	system_teardown
+}
+
+boot_hello() {
+	system_start "$CORDON_TOP/examples/hello/hello.system"
+	system_wait '^MON\|INFO: all 2 PDs started$'
+}
+
+@test "ps lists every PD with state, pid, restarts, uptime and memory" {
+	boot_hello
+	run "$CORDON" ps
+	[ "$status" -eq 0 ]
+	echo "$output"
+	[[ "${lines[0]}" =~ ^PD\ +STATE\ +PID\ +RESTARTS\ +UPTIME\ +MEMORY$ ]]
+	alice=$(sed -n 's/^MON|INFO: pd=alice started pid=\([0-9]*\)$/\1/p' "$SYS_LOG")
+	[[ "${lines[1]}" =~ ^alice\ +running\ +$alice\ +0\ +[0-9.]+s\ +[0-9.]+M$ ]]
+	[[ "${lines[2]}" =~ ^bob\ +running\ +[0-9]+\ +0\ + ]]
+	system_stop
+}
+
+@test "restart PD: a new process, the restart counted, the old one gone" {
+	boot_hello
+	old=$(sed -n 's/^MON|INFO: pd=bob started pid=\([0-9]*\)$/\1/p' "$SYS_LOG")
+	run "$CORDON" restart bob
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^bob\ restarted,\ pid\ ([0-9]+)$ ]]
+	new=${BASH_REMATCH[1]}
+	[ "$new" != "$old" ]
+	! kill -0 "$old" 2>/dev/null
+	kill -0 "$new"
+	run "$CORDON" ps
+	[[ "$output" =~ bob\ +running\ +$new\ +1\  ]]
+	# It greets again after the restart.
+	[ "$(grep -c "^bob| hello, world" "$SYS_LOG")" -ge 1 ]
+	system_wait "^MON\|INFO: pd=bob started pid=$new$"
+	system_stop
+	[ "$SYS_STATUS" -eq 0 ]
+}
+
+@test "stop PD: it is stopped, the rest of the system keeps running" {
+	boot_hello
+	run "$CORDON" stop alice
+	[ "$status" -eq 0 ]
+	[ "$output" = "alice stopped" ]
+	run "$CORDON" ps
+	[[ "$output" =~ alice\ +stopped ]]
+	[[ "$output" =~ bob\ +running ]]
+	kill -0 "$SYS_PID"
+	system_stop
+	[ "$SYS_STATUS" -eq 0 ]
+}
+
+@test "faults lists a killed PD with its decoded signal" {
+	boot_hello
+	bob=$(sed -n 's/^MON|INFO: pd=bob started pid=\([0-9]*\)$/\1/p' "$SYS_LOG")
+	kill -SEGV "$bob"
+	system_wait '^MON\|FAULT: pd=bob signal=SIGSEGV'
+	run "$CORDON" faults
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^[0-9T:.-]+Z\ pd=bob\ signal=SIGSEGV ]]
+	system_stop
+}
+
+@test "log PD shows that PD's recent output only" {
+	boot_hello
+	system_wait "^bob\| hello"
+	run "$CORDON" log bob
+	[ "$status" -eq 0 ]
+	[[ "$output" == "bob| hello, world, from the protection domain 'bob'" ]]
+	system_stop
+}
+
+@test "admin errors: unknown PD, no system running, usage" {
+	boot_hello
+	run "$CORDON" restart nobody
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no PD named 'nobody' in this system (its PDs: alice, bob)"* ]]
+	system_stop
+	run "$CORDON" ps
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no system is running"* ]]
+	run "$CORDON" stop
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"expected the name of one PD"* ]]
+}
+
+@test "a second system of the same name is refused while the first runs" {
+	boot_hello
+	run "$CORDON" run "$CORDON_TOP/examples/hello/hello.system"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"a system named 'hello' is already running"* ]]
+	system_stop
+}
+
+@test "the admin socket refuses another user" {
+	boot_hello
+	sock=$CORDON_RUNTIME_DIR/hello.sock
+	[ -S "$sock" ]
+	# The directory is private; even with it opened up, the monitor checks
+	# the peer's credentials.
+	chmod 0711 "$CORDON_RUNTIME_DIR"
+	chmod 0777 "$sock"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env CORDON_RUNTIME_DIR="$CORDON_RUNTIME_DIR" "$CORDON" ps -s hello
+	chmod 0700 "$CORDON_RUNTIME_DIR"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"permission denied"* || "$output" == *"not a private directory"* ]]
+	system_stop
+}
