@@ -109,7 +109,11 @@ boot_hello() {
 	mkdir -m 0700 "$other"
 	ln -s "$sock" "$other/hello.sock"
 	chown -h 65534:65534 "$other" "$other/hello.sock"
-	chmod 0711 "$BATS_TEST_TMPDIR" "$CORDON_RUNTIME_DIR"
+	d=$CORDON_RUNTIME_DIR
+	while [ "$d" != / ] && [ "$d" != /tmp ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
 	chmod 0777 "$sock"
 	run setpriv --reuid=65534 --regid=65534 --clear-groups \
 		env CORDON_RUNTIME_DIR="$other" "$CORDON" ps -s hello
