@@ -18,6 +18,11 @@
  *  2. Versioned, fixed layout.  Every structure is _Static_assert'ed, starts
  *     with a magic and a version, and uses fixed-width types only.
  *
+ * Restarts: the monitor's ipc_end_up() keeps every counter of a page
+ * (event, the *_seq words, queue_head/queue_tail, queue_want_space) across
+ * a restart of its owner, so the surviving peer never has to resynchronise
+ * and a counter can never come back to a value the peer has already seen.
+ *
  * Memory ordering: a writer publishes payload with plain stores followed by a
  * release store (or RMW) of the sequence word; a reader acquires the sequence
  * word before copying the payload out.  Where a sleeper and a waker must not
@@ -74,9 +79,15 @@ struct ipc_end {
 	                              the queue toward the peer */
 	uint64_t queue_tail;       /* owner as consumer: bytes ever consumed from
 	                              the queue from the peer */
-	uint32_t queue_want_space; /* owner as producer: it found the queue full
-	                              and wants a notification when there is room */
-	uint32_t reserved0;
+	uint32_t queue_want_space; /* owner as producer: a nonzero counter,
+	                              bumped each time it finds the queue full
+	                              and wants a notification when there is
+	                              room; the consumer answers each new value
+	                              once */
+	uint32_t call_life;        /* owner as caller: the callee's `life` when
+	                              the call was issued; a restarted callee
+	                              drops calls addressed to an earlier
+	                              incarnation instead of running them */
 	uint64_t call_info;        /* owner as caller: msginfo of the call */
 	uint64_t reply_info;       /* owner as callee: msginfo of the reply */
 	uint64_t call_mr[IPC_MAX_MRS];

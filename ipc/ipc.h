@@ -2,7 +2,33 @@
  * ipc — the algorithms over the shared-memory ABI in ipc/abi.h: notify,
  * protected call and reply, queues, and waiting for any of them.  Used by
  * libcordon inside a PD, by the BEAM NIF, and (for the monitor's few writes)
- * by the monitor.  No I/O but futex; no allocation.
+ * by the monitor.  No I/O but futex and sched_yield; no allocation.
+ *
+ * Usage inside a PD (what libcordon does):
+ *
+ *     struct ipc_chan ch;                     // private memory, one per channel
+ *     ipc_chan_init(&ch, id, flags, own, peer, txq, txq_size, rxq, rxq_size);
+ *     ipc_chan_start(&ch);                    // once, before serving
+ *     struct ipc_spin spin;
+ *     ipc_spin_init(&spin, boot->spin_ns, ncpus);
+ *     for (;;) {
+ *         unsigned ev = ipc_poll(&ch);        // IPC_EV_* since the last poll
+ *         if (ipc_take_call(&ch, &info, mr))  // a protected call is waiting
+ *             ipc_reply(&ch, handle(info, mr), mr);
+ *         ...
+ *         ipc_wait_any(chans, n, &spin);      // until some peer page changes
+ *     }
+ *
+ * Threads: every PD-side function below is for the one thread that owns the
+ * struct ipc_chan (libcordon's event loop, or one NIF thread).  They share
+ * memory with exactly one other party per word, as abi.h describes.
+ *
+ * Hostile input: everything read from `peer` or from the rx ring is copied
+ * out once and checked.  A violation marks the channel broken (ch->broken,
+ * ch->broken_what) and the operation fails; nothing is reported from here
+ * (no I/O): the caller reports it, once, and may read ch->broken_what.  A
+ * broken channel heals when the peer's `life` changes (the monitor restarted
+ * it) and its page validates again.
  */
 #ifndef CORDON_IPC_H
 #define CORDON_IPC_H
@@ -10,21 +36,180 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ipc/abi.h"
 
 /* ---- Monitor side: the only writes the monitor makes to an end page. ---- */
 
-/* Fresh page (zeroed by ftruncate): set magic, version, life = down, epoch 0. */
+/* Fresh page (zeroed by ftruncate): set magic, version, life = down, epoch 0.
+ * Only the monitor, before any PD maps the page. */
 void ipc_end_init(struct ipc_end *e);
 
-/* The owner is about to (re)start: clear everything it wrote, bump the
- * epoch, mark it up.  Only while the owner is not running. */
+/* The owner is about to (re)start: clear what it wrote that is state of one
+ * incarnation (waiting, call/reply payloads, call_life), keep every counter
+ * (see abi.h: restarts), bump the epoch and mark it up; then bump `event` and
+ * wake, so a peer sleeping on the page sees the restart.  Only the monitor,
+ * only while the owner is not running.  Call it before starting the owner:
+ * a ppcall to a PD that is not up fails at once with the PEER_DOWN label. */
 void ipc_end_up(struct ipc_end *e);
 
 /* The owner died or was stopped: mark it down, bump `event`, and wake every
- * futex a peer may sleep on in this page, so blocked callers return
- * CORDON_LABEL_PEER_DOWN and event loops see the change. */
+ * futex a peer may sleep on in this page (event, reply_seq, life), so blocked
+ * callers return the PEER_DOWN label and event loops see the change.  Only
+ * the monitor, after the owner stopped running. */
 void ipc_end_down(struct ipc_end *e);
+
+/* ---- Status codes and labels (same values as cordon.h). ---- */
+
+#define IPC_LABEL_BITS      52u
+#define IPC_LABEL_MAX       ((UINT64_C(1) << IPC_LABEL_BITS) - 1)
+#define IPC_LABEL_PEER_DOWN (IPC_LABEL_MAX)
+#define IPC_LABEL_INVALID   (IPC_LABEL_MAX - 1)
+#define IPC_LABEL_BROKEN    (IPC_LABEL_MAX - 2)
+
+/* msginfo as seL4_MessageInfo: count in bits 0..6, label in bits 12..63. */
+static inline uint64_t ipc_info(uint64_t label, unsigned count)
+{
+	return ((label & IPC_LABEL_MAX) << 12) | (uint64_t)(count & 0x7f);
+}
+static inline unsigned ipc_info_count(uint64_t info)
+{
+	return (unsigned)(info & 0x7f);
+}
+static inline uint64_t ipc_info_label(uint64_t info)
+{
+	return info >> 12;
+}
+
+#define IPC_EQ_FULL    (-1) /* no room now; notified when there is */
+#define IPC_EQ_EMPTY   (-2) /* nothing to receive */
+#define IPC_EQ_NOQUEUE (-3) /* no queue in that direction */
+#define IPC_EQ_TOOBIG  (-4) /* larger than ipc_queue_max_msg() or than cap */
+#define IPC_EQ_BROKEN  (-5) /* the peer corrupted the channel */
+#define IPC_EQ_DOWN    (-6) /* full (send) or empty (recv), and the peer is down */
+
+/* ---- PD side: one channel as seen by one end. ---- */
+
+struct ipc_chan {
+	/* Set by ipc_chan_init, constant afterwards. */
+	uint32_t id;                /* channel id, 0..62 */
+	uint32_t flags;             /* IPC_CH_* of this end */
+	struct ipc_end *own;        /* this end's page, mapped read-write */
+	const struct ipc_end *peer; /* the peer's page, read-only, hostile */
+	uint8_t *txq;               /* ring toward the peer (RW) or NULL */
+	const uint8_t *rxq;         /* ring from the peer (RO, hostile) or NULL */
+	uint32_t txq_size;          /* bytes, power of two, or 0 */
+	uint32_t rxq_size;          /* bytes, power of two, or 0 */
+
+	/* Private state of the owning thread. */
+	uint32_t seen_event;  /* peer->event at the last ipc_poll */
+	uint32_t seen_notify; /* peer->notify_seq delivered so far */
+	uint32_t seen_call;   /* peer->call_seq taken so far */
+	uint32_t seen_life;   /* peer->life at the last ipc_poll */
+	uint32_t seen_want;   /* peer->queue_want_space answered so far */
+	uint32_t taken_call;  /* call_seq of the call taken, not yet replied */
+	bool call_taken;      /* ipc_take_call returned a call; ipc_reply due */
+	uint64_t tx_head;     /* == own->queue_head (we are its only writer) */
+	uint64_t rx_tail;     /* == own->queue_tail (we are its only writer) */
+
+	/* Broken state: set by the first violation found, cleared when the
+	 * peer's life changes and its page validates again. */
+	bool broken;
+	uint32_t broken_life;    /* peer->life when it broke */
+	const char *broken_what; /* static string: what was wrong */
+	uint32_t broken_count;   /* how many times it broke (for reporting once) */
+};
+
+/* Set up the private view of one channel.  Mappings are the caller's; rings
+ * must be power-of-two sized within IPC_QUEUE_MIN..IPC_QUEUE_MAX.  Returns 0,
+ * or -EINVAL for a bad id, size or missing pointer.  Does not read the peer. */
+int ipc_chan_init(struct ipc_chan *ch, uint32_t id, uint32_t flags, struct ipc_end *own,
+		  const struct ipc_end *peer, uint8_t *txq, uint32_t txq_size, const uint8_t *rxq,
+		  uint32_t rxq_size);
+
+/* Start serving: snapshot the peer's life and call state (so calls addressed
+ * to an earlier incarnation of this PD are dropped, see abi.h call_life),
+ * repair queue indices a previous incarnation left inconsistent, then bump
+ * own->event so a peer that broke on them re-validates.  Once per PD start,
+ * by the owner thread, before the first ipc_poll. */
+void ipc_chan_start(struct ipc_chan *ch);
+
+/* Events ipc_poll reports. */
+#define IPC_EV_NOTIFY 1u /* the peer notified (coalesced) */
+#define IPC_EV_LIFE   2u /* the peer died, was stopped or restarted */
+#define IPC_EV_BROKEN 4u /* the channel broke during this poll */
+#define IPC_EV_HEALED 8u /* a broken channel validates again */
+
+/* What happened on the channel since the last poll: IPC_EV_* bits.  Snapshots
+ * peer->event first (acquire), so a change after it makes ipc_wait_any return
+ * at once.  Owner thread only.  Calls are collected with ipc_take_call. */
+unsigned ipc_poll(struct ipc_chan *ch);
+
+/* Is the peer up (its life has IPC_LIFE_UP)?  Advisory: hostile peer. */
+bool ipc_peer_up(const struct ipc_chan *ch);
+
+/* Send a notification: bump own notify_seq and event (release, pairs with
+ * the acquire of event in the peer's ipc_poll), then wake the peer if it
+ * sleeps.  Never blocks.  Owner thread only; no permission check here. */
+void ipc_notify(struct ipc_chan *ch);
+
+/* Spinning policy shared by the waits of one thread. */
+struct ipc_spin {
+	uint32_t max_ns; /* upper bound (boot->spin_ns); 0: never spin */
+	uint32_t cur_ns; /* current budget, adapts within [min, max] */
+	uint64_t spins;  /* statistics: waits satisfied while spinning */
+	uint64_t sleeps; /* statistics: waits that went to the futex */
+};
+
+/* max_ns from the boot info; ncpus online (spinning is disabled when 1). */
+void ipc_spin_init(struct ipc_spin *s, uint32_t max_ns, long ncpus);
+
+/* Sleep until some channel's peer page may have changed since its last
+ * ipc_poll (its `event`, or for a broken channel its `life`), spinning
+ * first within the spin budget.  Returns 0 (re-poll everything; wake-ups may
+ * be spurious) or -errno from futex_waitv (not EAGAIN/EINTR, which are 0).
+ * At most IPC_MAX_CHANNELS channels.  Owner thread only. */
+int ipc_wait_any(struct ipc_chan *const *chans, unsigned n, struct ipc_spin *spin);
+
+/* Protected call (this end has IPC_CH_CALLER): send info and the first
+ * count(info) registers of mr, block until the reply, copy the reply's
+ * registers into mr and return the reply info, whose count is clamped to
+ * IPC_MAX_MRS.  Returns label IPC_LABEL_PEER_DOWN (count 0) if the callee is
+ * down or its life changes before it replies, IPC_LABEL_BROKEN if the
+ * channel is broken, IPC_LABEL_INVALID without IPC_CH_CALLER.  Owner thread
+ * only. */
+uint64_t ipc_call(struct ipc_chan *ch, uint64_t info, uint64_t mr[IPC_MAX_MRS],
+		  struct ipc_spin *spin);
+
+/* Callee (IPC_CH_CALLEE): is a call waiting?  If so copy its info and
+ * count(info) registers (clamped to IPC_MAX_MRS; the rest of mr untouched)
+ * out of the peer's page (acquire of call_seq pairs with the caller's
+ * release) and return true; ipc_reply must follow.  Calls addressed to an
+ * earlier incarnation of this PD are dropped.  Owner thread only. */
+bool ipc_take_call(struct ipc_chan *ch, uint64_t *info, uint64_t mr[IPC_MAX_MRS]);
+
+/* Answer the call ipc_take_call returned: write the registers and info, then
+ * reply_seq (release, pairs with the caller's acquire) and wake the caller
+ * if it sleeps.  No-op when no call was taken.  Owner thread only. */
+void ipc_reply(struct ipc_chan *ch, uint64_t info, const uint64_t mr[IPC_MAX_MRS]);
+
+/* Largest message a ring of ring_size bytes carries: half the ring minus a
+ * header, so a record always fits either before the end or after a wrap. */
+size_t ipc_queue_max_msg(uint32_t ring_size);
+
+/* Producer (IPC_CH_TX_QUEUE): append one message of 1..max_msg bytes.
+ * Returns 0, or IPC_EQ_FULL (nothing sent; the consumer will notify when it
+ * frees space), IPC_EQ_DOWN (full and the peer is down), IPC_EQ_TOOBIG,
+ * IPC_EQ_NOQUEUE, IPC_EQ_BROKEN.  Notifies the peer when the queue may have
+ * been empty.  Owner thread only. */
+int ipc_queue_send(struct ipc_chan *ch, const void *buf, size_t len);
+
+/* Consumer (IPC_CH_RX_QUEUE): take the oldest message into buf.  Returns its
+ * length, or IPC_EQ_EMPTY (the producer notifies when it adds one),
+ * IPC_EQ_DOWN (empty and the peer is down), IPC_EQ_TOOBIG (larger than cap;
+ * not consumed), IPC_EQ_NOQUEUE, IPC_EQ_BROKEN.  Notifies the producer when
+ * it waits for space.  Owner thread only. */
+ssize_t ipc_queue_recv(struct ipc_chan *ch, void *buf, size_t cap);
 
 #endif

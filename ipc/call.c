@@ -1,0 +1,127 @@
+/*
+ * Protected procedure calls.  The caller's page holds the call (call_mr,
+ * call_info, call_life, call_seq); the callee's page holds the reply
+ * (reply_mr, reply_info, reply_seq).  A call is pending while the caller's
+ * call_seq differs from the callee's reply_seq; at most one is outstanding
+ * per channel because the caller blocks.
+ */
+
+#include "ipc/internal.h"
+
+static uint64_t clamp_count(uint64_t info)
+{
+	if (ipc_info_count(info) > IPC_MAX_MRS)
+		info = (info & ~(uint64_t)0x7f) | IPC_MAX_MRS;
+	return info;
+}
+
+/* Who: the owner thread of ch, on an end with IPC_CH_CALLER.
+ * Publication: the payload is stored first, then call_seq with release (pairs
+ * with the callee's acquire of call_seq in ipc_take_call), then event with
+ * release (pairs with the acquire of event in the callee's ipc_poll, which
+ * is what wakes its event loop).  The reply is acquired through reply_seq
+ * (pairs with the release in ipc_reply).  While waiting, a change of the
+ * callee's life means it died or was restarted: the call is abandoned, and
+ * call_life tells a restarted callee not to run it. */
+uint64_t ipc_call(struct ipc_chan *ch, uint64_t info, uint64_t mr[IPC_MAX_MRS],
+		  struct ipc_spin *spin)
+{
+	struct ipc_end *own = ch->own;
+	const struct ipc_end *peer = ch->peer;
+
+	if (!(ch->flags & IPC_CH_CALLER))
+		return ipc_info(IPC_LABEL_INVALID, 0);
+	if (ch->broken)
+		return ipc_info(IPC_LABEL_BROKEN, 0);
+	uint32_t life = LOAD_ACQUIRE(&peer->life);
+	if (!(life & IPC_LIFE_UP))
+		return ipc_info(IPC_LABEL_PEER_DOWN, 0);
+
+	info = clamp_count(info);
+	unsigned count = ipc_info_count(info);
+	for (unsigned i = 0; i < count; i++)
+		STORE_RELAXED(&own->call_mr[i], mr[i]);
+	STORE_RELAXED(&own->call_info, info);
+	STORE_RELAXED(&own->call_life, life);
+	uint32_t seq = bump_release(&own->call_seq);
+	bump_release(&own->event);
+	FENCE_SEQ_CST(); /* waker's half of the `waiting` handshake */
+	if (LOAD_RELAXED(&peer->waiting))
+		ipc_futex_wake(&own->event);
+
+	for (;;) {
+		uint32_t r = LOAD_ACQUIRE(&peer->reply_seq);
+		if (r == seq)
+			break;
+		/* Checked after reply_seq: a callee that replied and then died
+		 * still delivers its reply. */
+		if (LOAD_ACQUIRE(&peer->life) != life)
+			return ipc_info(IPC_LABEL_PEER_DOWN, 0);
+		const uint32_t *words[2] = {&peer->reply_seq, &peer->life};
+		uint32_t expect[2] = {r, life};
+		int e = ipc_wait_words(words, expect, 2, &own, 1, spin);
+		if (e < 0) {
+			/* futex_waitv unusable (a kernel before 5.16): no way
+			 * to block; refuse instead of burning the CPU. */
+			ipc_break(ch, "futex_waitv failed (Linux 5.16 or later needed)");
+			return ipc_info(IPC_LABEL_BROKEN, 0);
+		}
+	}
+
+	/* Reply registers are hostile: the count is clamped and each word
+	 * copied exactly once. */
+	uint64_t rinfo = clamp_count(LOAD_RELAXED(&peer->reply_info));
+	unsigned rcount = ipc_info_count(rinfo);
+	for (unsigned i = 0; i < rcount; i++)
+		mr[i] = LOAD_RELAXED(&peer->reply_mr[i]);
+	return rinfo;
+}
+
+/* Who: the owner thread of ch, on an end with IPC_CH_CALLEE, typically after
+ * ipc_poll.  The acquire of call_seq pairs with the caller's release in
+ * ipc_call, so the payload read after it is the one published with it (or
+ * whatever a hostile caller scribbles meanwhile: it is copied once). */
+bool ipc_take_call(struct ipc_chan *ch, uint64_t *info, uint64_t mr[IPC_MAX_MRS])
+{
+	const struct ipc_end *peer = ch->peer;
+
+	if (!(ch->flags & IPC_CH_CALLEE) || ch->broken || ch->call_taken)
+		return false;
+	uint32_t seq = LOAD_ACQUIRE(&peer->call_seq);
+	if (seq == ch->seen_call)
+		return false;
+	ch->seen_call = seq;
+	/* A call made to our previous incarnation: its caller has already
+	 * been told PEER_DOWN, so running it now would be a surprise. */
+	if (LOAD_RELAXED(&peer->call_life) != LOAD_RELAXED(&ch->own->life))
+		return false;
+	uint64_t inf = clamp_count(LOAD_RELAXED(&peer->call_info));
+	unsigned count = ipc_info_count(inf);
+	for (unsigned i = 0; i < count; i++)
+		mr[i] = LOAD_RELAXED(&peer->call_mr[i]);
+	*info = inf;
+	ch->taken_call = seq;
+	ch->call_taken = true;
+	return true;
+}
+
+/* Who: the owner thread of ch, after ipc_take_call returned true.  The
+ * release store of reply_seq pairs with the caller's acquire in ipc_call;
+ * the fence is the waker's half of the `waiting` handshake. */
+void ipc_reply(struct ipc_chan *ch, uint64_t info, const uint64_t mr[IPC_MAX_MRS])
+{
+	struct ipc_end *own = ch->own;
+
+	if (!ch->call_taken)
+		return;
+	ch->call_taken = false;
+	info = clamp_count(info);
+	unsigned count = ipc_info_count(info);
+	for (unsigned i = 0; i < count; i++)
+		STORE_RELAXED(&own->reply_mr[i], mr[i]);
+	STORE_RELAXED(&own->reply_info, info);
+	STORE_RELEASE(&own->reply_seq, ch->taken_call);
+	FENCE_SEQ_CST();
+	if (LOAD_RELAXED(&ch->peer->waiting))
+		ipc_futex_wake(&own->reply_seq);
+}

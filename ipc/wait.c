@@ -1,0 +1,136 @@
+/*
+ * Waiting: adaptive spinning, then the `waiting` handshake and futex_waitv.
+ *
+ * The handshake is the store-buffer pattern.  The sleeper stores
+ * own->waiting = 1, fences (seq_cst) and re-reads the words it will sleep
+ * on; the waker stores a word, fences (seq_cst) and reads peer->waiting.
+ * With both fences at least one side sees the other's store: either the
+ * sleeper sees the new word and does not sleep, or the waker sees waiting
+ * and wakes it.  futex_waitv itself compares each word again inside the
+ * kernel, which closes the gap between our re-read and the sleep.
+ *
+ * While a thread spins its `waiting` is 0, so a peer that changes a word
+ * skips the wake syscall: spinning saves the waker's syscall as well as the
+ * sleeper's wake-up latency.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <time.h>
+
+#include "ipc/internal.h"
+
+#define SPIN_MIN_NS   1000u  /* floor of the adaptive budget, so it can regrow */
+#define SPIN_YIELD_NS 20000u /* sched_yield this often while spinning, so a
+                                co-scheduled peer on our CPU gets to run */
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no syscall */
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static bool any_changed(const uint32_t *const *words, const uint32_t *expect, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (LOAD_ACQUIRE(words[i]) != expect[i])
+			return true;
+	return false;
+}
+
+/* Who: any thread, once, before its first wait. */
+void ipc_spin_init(struct ipc_spin *s, uint32_t max_ns, long ncpus)
+{
+	/* On one CPU the peer cannot run while we spin: spinning only delays it. */
+	s->max_ns = ncpus > 1 ? max_ns : 0;
+	s->cur_ns = s->max_ns;
+	s->spins = 0;
+	s->sleeps = 0;
+}
+
+/* Who: the owner thread of the pages in owns.  Returns when some word may
+ * differ from its expected value; the caller re-reads (acquire) and decides.
+ * The acquire loads in any_changed pair with the peer's release stores of
+ * the words. */
+int ipc_wait_words(const uint32_t *const *words, const uint32_t *expect, unsigned nwords,
+		   struct ipc_end *const *owns, unsigned nowns, struct ipc_spin *spin)
+{
+	if (spin->cur_ns) {
+		uint64_t start = now_ns(), last_yield = start;
+		for (unsigned it = 1;; it++) {
+			if (any_changed(words, expect, nwords)) {
+				/* Spinning paid: allow more next time. */
+				uint64_t c = (uint64_t)spin->cur_ns * 2;
+				spin->cur_ns = c > spin->max_ns ? spin->max_ns : (uint32_t)c;
+				spin->spins++;
+				return 0;
+			}
+			cpu_relax();
+			if ((it & 31) == 0) {
+				uint64_t t = now_ns();
+				if (t - start >= spin->cur_ns)
+					break;
+				if (t - last_yield >= SPIN_YIELD_NS) {
+					sched_yield();
+					last_yield = t;
+				}
+			}
+		}
+		/* Spinning did not pay: halve, down to a floor from which a
+		 * successful spin can grow it back. */
+		uint32_t c = spin->cur_ns / 2;
+		uint32_t floor = spin->max_ns < SPIN_MIN_NS ? spin->max_ns : SPIN_MIN_NS;
+		spin->cur_ns = c < floor ? floor : c;
+	}
+
+	for (unsigned i = 0; i < nowns; i++)
+		STORE_RELAXED(&owns[i]->waiting, 1);
+	FENCE_SEQ_CST(); /* pairs with the waker's fence between its store and
+	                    its read of waiting */
+	int r = 0;
+	if (!any_changed(words, expect, nwords)) {
+		spin->sleeps++;
+		r = ipc_futex_waitv(words, expect, nwords);
+	}
+	/* Clearing late only costs the peer a useless wake syscall. */
+	for (unsigned i = 0; i < nowns; i++)
+		STORE_RELAXED(&owns[i]->waiting, 0);
+	return r;
+}
+
+/* Who: the owner thread of every channel in chans.  Each channel's
+ * seen_event (or seen_life, while broken) was snapshotted by its last
+ * ipc_poll; any change since makes this return. */
+int ipc_wait_any(struct ipc_chan *const *chans, unsigned n, struct ipc_spin *spin)
+{
+	const uint32_t *words[IPC_MAX_CHANNELS];
+	uint32_t expect[IPC_MAX_CHANNELS];
+	struct ipc_end *owns[IPC_MAX_CHANNELS];
+
+	if (n > IPC_MAX_CHANNELS)
+		return -EINVAL;
+	if (n == 0)
+		return -EINVAL; /* nothing could ever wake us */
+	for (unsigned i = 0; i < n; i++) {
+		const struct ipc_chan *ch = chans[i];
+		/* A broken channel's event is noise until the monitor restarts
+		 * the peer (its life changes); after that, the restarted peer's
+		 * repair bumps event, and ipc_poll re-validates. */
+		bool on_life = ch->broken && ch->seen_life == ch->broken_life;
+		words[i] = on_life ? &ch->peer->life : &ch->peer->event;
+		expect[i] = on_life ? ch->seen_life : ch->seen_event;
+		owns[i] = ch->own;
+	}
+	return ipc_wait_words(words, expect, n, owns, n, spin);
+}
