@@ -93,9 +93,30 @@ static inline uint16_t cordon_msginfo_get_count(cordon_msginfo info)
 void init(void);
 void notified(cordon_channel ch);
 cordon_msginfo protected(cordon_channel ch, cordon_msginfo msginfo);
-/* A child PD faulted.  Return nonzero to send *reply_msginfo back (Microkit
- * semantics); the fault details are in the message registers. */
+/* A child PD (a <protection_domain> nested in this one, with an id) faulted
+ * or exited.  The message registers hold the details:
+ *   mr0  signal number, or 0 when it exited
+ *   mr1  si_code, or the exit status
+ *   mr2  fault address (for SIGSYS: the syscall seccomp refused)
+ *   mr3  instruction pointer
+ * and msginfo's label is the signal (0 for an exit).  Return nonzero to
+ * "reply", which on Linux means: restart the child (on seL4 the reply
+ * resumes it; a dead Linux process cannot be resumed).  Return 0 to leave
+ * it stopped; cordon_pd_restart() and cordon_pd_stop() still work later. */
 int fault(cordon_child child, cordon_msginfo msginfo, cordon_msginfo *reply_msginfo);
+
+/* The PD at the other end of ch died or was stopped (peer_down), or is
+ * running again after a restart (peer_up).  A protected call to it blocked
+ * at that moment has already returned CORDON_LABEL_PEER_DOWN; queue
+ * messages it had not consumed stay in the ring for its next incarnation.
+ * Optional: the defaults do nothing. */
+void peer_down(cordon_channel ch);
+void peer_up(cordon_channel ch);
+
+/* Restart or stop one of this PD's child PDs (by its id).  Asynchronous: the
+ * monitor acts on it; a restart that fails is reported to fault(). */
+void cordon_pd_restart(cordon_child child);
+void cordon_pd_stop(cordon_child child);
 
 /* Send a notification on ch.  Never blocks. */
 void cordon_notify(cordon_channel ch);

@@ -163,7 +163,7 @@ struct ipc_boot {
 	uint32_t flags;        /* reserved, 0 */
 	int32_t ctl_fd;        /* SOCK_SEQPACKET to the monitor (struct ipc_ctl) */
 	uint32_t spin_ns;      /* upper bound for spinning before sleeping; 0: never spin */
-	uint32_t reserved;
+	int32_t mon_fd;        /* the PD's monitor page (struct ipc_mon), read-only */
 	char name[IPC_NAME_MAX];
 	struct ipc_boot_channel channels[IPC_MAX_CHANNELS];
 	struct ipc_boot_map maps[IPC_MAX_MAPS];
@@ -174,23 +174,50 @@ struct ipc_boot {
 #define IPC_FD_FIRST 4   /* the monitor hands capabilities in from here up */
 
 /*
- * Control messages from a PD to the monitor over the ctl socket (one
- * datagram each).  The monitor treats them as hostile: it checks the size,
- * the type and every field before it acts.
+ * The monitor page: one per PD, written only by the monitor, mapped
+ * read-only by the PD.  The PD's event loop waits on `event` beside its
+ * channels' pages; when it changes, the PD reads the monitor's messages
+ * (struct ipc_ctl, IPC_CTL_CHILD_FAULT) from the ctl socket until EAGAIN.
+ * The page carries no payload, only the wake-up, so the monitor never
+ * blocks on a PD and a PD never trusts more than a counter.
+ */
+#define IPC_MON_MAGIC 0x4e4f4d43u /* "CMON" */
+
+struct ipc_mon {
+	uint32_t magic;            /* IPC_MON_MAGIC */
+	uint32_t version;          /* IPC_VERSION */
+	uint32_t event;            /* futex: bumped after each message queued on
+	                              the ctl socket for this PD */
+	uint32_t reserved;
+	uint8_t pad[IPC_PAGE_SIZE - 16];
+};
+_Static_assert(sizeof(struct ipc_mon) == IPC_PAGE_SIZE, "ipc_mon is one page");
+
+/*
+ * Control messages over the ctl socket (one datagram each), both ways.
+ * Each side treats the other's messages as hostile input: the monitor checks
+ * the size, the type and every field before it acts, and so does libcordon.
  */
 enum ipc_ctl_type {
-	IPC_CTL_FAULT = 1,   /* the PD is about to die of a signal */
-	IPC_CTL_BROKEN = 2,  /* the PD found a channel's shared memory corrupt */
+	/* PD -> monitor */
+	IPC_CTL_FAULT = 1,       /* the PD is about to die of a signal */
+	IPC_CTL_BROKEN = 2,      /* the PD found a channel's shared memory corrupt */
+	IPC_CTL_PD_RESTART = 3,  /* restart child PD `channel` (its child id) */
+	IPC_CTL_PD_STOP = 4,     /* stop child PD `channel` (its child id) */
+	/* monitor -> PD */
+	IPC_CTL_CHILD_FAULT = 16, /* child PD `channel` faulted or exited */
 };
 
 struct ipc_ctl {
 	uint32_t type;       /* enum ipc_ctl_type */
-	uint32_t channel;    /* IPC_CTL_BROKEN: the channel id */
-	int32_t signo;       /* IPC_CTL_FAULT: the signal */
-	int32_t code;        /* IPC_CTL_FAULT: si_code */
-	uint64_t addr;       /* IPC_CTL_FAULT: si_addr */
-	uint64_t ip;         /* IPC_CTL_FAULT: instruction pointer */
-	char what[96];       /* IPC_CTL_BROKEN: what was wrong, NUL-terminated */
+	uint32_t channel;    /* BROKEN: the channel id; PD_*, CHILD_FAULT: the child id */
+	int32_t signo;       /* FAULT, CHILD_FAULT: the signal, or 0 for an exit */
+	int32_t code;        /* FAULT, CHILD_FAULT: si_code, or the exit status */
+	uint64_t addr;       /* FAULT, CHILD_FAULT: si_addr; for SIGSYS the
+	                        number of the syscall seccomp refused */
+	uint64_t ip;         /* FAULT, CHILD_FAULT: instruction pointer */
+	char what[96];       /* BROKEN: what was wrong; CHILD_FAULT: the decoded
+	                        fault line; NUL-terminated */
 };
 _Static_assert(sizeof(struct ipc_ctl) == 128, "ctl message layout");
 
