@@ -29,17 +29,20 @@
 
 #define SDF_MAX_CHANNEL_ID 62
 #define SDF_MAX_PRIORITY   254
-#define SDF_NAME_MAX       63   /* bytes, without the NUL (fits IPC_NAME_MAX) */
+#define SDF_NAME_MAX       63 /* bytes, without the NUL (fits IPC_NAME_MAX) */
 
 struct sdf_diag {
-	FILE *out;         /* where diagnostics go; NULL: nowhere */
+	FILE *out; /* where diagnostics go; NULL: nowhere */
 	unsigned errors;
 	unsigned warnings;
 };
-#define SDF_DIAG_INIT(f) { (f), 0, 0 }
+#define SDF_DIAG_INIT(f)                                                                           \
+	{                                                                                          \
+		(f), 0, 0                                                                          \
+	}
 
 struct sdf_loc {
-	const char *file;  /* points into struct sdf_system */
+	const char *file; /* points into struct sdf_system */
 	int line;
 };
 
@@ -48,58 +51,58 @@ enum sdf_pd_kind {
 	SDF_PD_BEAM,       /* an Erlang/Elixir release (a later issue) */
 };
 
-struct sdf_region {        /* <memory_region> */
+struct sdf_region { /* <memory_region> */
 	char *name;
-	uint64_t size;         /* bytes, multiple of page_size */
-	uint64_t page_size;    /* 4096 (Linux pages) */
+	uint64_t size;      /* bytes, multiple of page_size */
+	uint64_t page_size; /* 4096 (Linux pages) */
 	struct sdf_loc loc;
 };
 
-struct sdf_map {           /* <map> inside a <protection_domain> */
-	size_t region;         /* index into sdf_system.regions */
-	uint64_t vaddr;        /* page aligned */
-	unsigned perms;        /* IPC_PERM_R|W|X */
-	char *setvar_vaddr;    /* symbol to set to vaddr, or NULL */
-	uint64_t setvar_off;   /* the symbol's offset from the load bias
-	                          (resolved from the ELF by sdf_load) */
+struct sdf_map {             /* <map> inside a <protection_domain> */
+	size_t region;       /* index into sdf_system.regions */
+	uint64_t vaddr;      /* page aligned */
+	unsigned perms;      /* IPC_PERM_R|W|X */
+	char *setvar_vaddr;  /* symbol to set to vaddr, or NULL */
+	uint64_t setvar_off; /* the symbol's offset from the load bias
+	                        (resolved from the ELF by sdf_load) */
 	struct sdf_loc loc;
 };
 
-struct sdf_pd {            /* <protection_domain> */
+struct sdf_pd { /* <protection_domain> */
 	char *name;
 	enum sdf_pd_kind kind;
-	char *program;         /* absolute path of the program image */
-	unsigned priority;     /* 0..254, default 0 (Microkit) */
-	uint64_t budget_us;    /* Microkit budget, microseconds; default 1000 */
-	uint64_t period_us;    /* Microkit period, microseconds; default = budget */
+	char *program;      /* absolute path of the program image */
+	unsigned priority;  /* 0..254, default 0 (Microkit) */
+	uint64_t budget_us; /* Microkit budget, microseconds; default 1000 */
+	uint64_t period_us; /* Microkit period, microseconds; default = budget */
 	bool passive;
-	uint64_t stack_size;   /* bytes; default 0x1000 as in Microkit */
-	long parent;           /* index of the parent PD, or -1 */
-	long child_id;         /* id under the parent, or -1 */
+	uint64_t stack_size; /* bytes; default 0x1000 as in Microkit */
+	long parent;         /* index of the parent PD, or -1 */
+	long child_id;       /* id under the parent, or -1 */
 	struct sdf_map *maps;
 	size_t nmaps;
 	struct sdf_loc loc;
 };
 
 struct sdf_end {
-	size_t pd;             /* index into sdf_system.pds */
-	unsigned id;           /* 0..62 */
-	bool pp;               /* this end may ppcall the other end (Microkit) */
-	bool notify;           /* this end may notify the other end */
-	uint32_t queue_size;   /* bytes of a queue from this end to the other,
-	                          power of two; 0: none (Cordon extension) */
+	size_t pd;           /* index into sdf_system.pds */
+	unsigned id;         /* 0..62 */
+	bool pp;             /* this end may ppcall the other end (Microkit) */
+	bool notify;         /* this end may notify the other end */
+	uint32_t queue_size; /* bytes of a queue from this end to the other,
+	                        power of two; 0: none (Cordon extension) */
 	struct sdf_loc loc;
 };
 
-struct sdf_channel {       /* <channel> */
+struct sdf_channel { /* <channel> */
 	struct sdf_end end[2];
 	struct sdf_loc loc;
 };
 
 struct sdf_system {
-	char *path;            /* the description, as given */
-	char *dir;             /* its directory: relative paths resolve here */
-	struct sdf_pd *pds;    /* in document order (parents before children) */
+	char *path;         /* the description, as given */
+	char *dir;          /* its directory: relative paths resolve here */
+	struct sdf_pd *pds; /* in document order (parents before children) */
 	size_t npds;
 	struct sdf_region *regions;
 	size_t nregions;
@@ -113,8 +116,7 @@ struct sdf_system {
  * own directory; the first existing file wins (Microkit's --search-path).
  * Program images are checked to be loadable ELF files for this machine, and
  * setvar_vaddr symbols are resolved in them. */
-struct sdf_system *sdf_load(const char *path, const char *const *search,
-                            struct sdf_diag *diag);
+struct sdf_system *sdf_load(const char *path, const char *const *search, struct sdf_diag *diag);
 void sdf_free(struct sdf_system *sys);
 
 /* Lookups; -1 when absent. */

@@ -1,0 +1,410 @@
+/*
+ * sdf unit test: the plan sdf_load() builds from good descriptions
+ * (tests/sdf/good/), number parsing, the diagnostic format and the summary.
+ * The rules each bad description breaks are tested one fixture at a time in
+ * tests/sdf/check.bats; here we check what a valid description turns into.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+
+#include "ipc/abi.h"
+#include "sdf/internal.h"
+#include "sdf/sdf.h"
+
+#ifndef SDF_TEST_DIR
+#error "SDF_TEST_DIR: the tests/sdf source directory"
+#endif
+#ifndef SDF_IMAGE_DIR
+#error "SDF_IMAGE_DIR: where tests/sdf/module.mk built pd.elf"
+#endif
+
+static const char *const search[] = {SDF_IMAGE_DIR, NULL};
+
+/* Load tests/sdf/good/NAME; fail the test on any error or warning. */
+static struct sdf_system *load_good(const char *name)
+{
+	char path[512];
+	struct sdf_diag diag = SDF_DIAG_INIT(stderr);
+
+	snprintf(path, sizeof(path), "%s/good/%s", SDF_TEST_DIR, name);
+	struct sdf_system *sys = sdf_load(path, search, &diag);
+	assert_non_null(sys);
+	assert_int_equal(diag.errors, 0);
+	assert_int_equal(diag.warnings, 0);
+	return sys;
+}
+
+static const struct sdf_pd *pd(const struct sdf_system *sys, const char *name)
+{
+	long i = sdf_pd_find(sys, name);
+	assert_true(i >= 0);
+	return &sys->pds[i];
+}
+
+/* The symbol's value, found independently of sdf/elf.c. */
+static uint64_t symbol_value(const char *path, const char *name)
+{
+	uint64_t value = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_not_equal(elf_version(EV_CURRENT), EV_NONE);
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	assert_non_null(e);
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		for (size_t i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+			if (gelf_getsym(d, (int)i, &sym) &&
+			    !strcmp(elf_strptr(e, sh.sh_link, sym.st_name), name))
+				value = sym.st_value;
+		}
+	}
+	elf_end(e);
+	close(fd);
+	assert_int_not_equal(value, 0);
+	return value;
+}
+
+/* Write `text` to a fresh file in a temporary directory; returns its path. */
+static char *write_tmp(const char *text)
+{
+	char *path = strdup("/tmp/sdf-unit-XXXXXX");
+	assert_non_null(path);
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	size_t len = strlen(text);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+/* ---- numbers ------------------------------------------------------------ */
+
+static void numbers_as_microkit_writes_them(void **state)
+{
+	uint64_t v = 0;
+	(void)state;
+
+	assert_int_equal(sdf_parse_u64("0", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(sdf_parse_u64("4096", &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(sdf_parse_u64("0x1_000", &v), 0);
+	assert_int_equal(v, 0x1000);
+	assert_int_equal(sdf_parse_u64("0xABCdef", &v), 0);
+	assert_int_equal(v, 0xabcdef);
+	assert_int_equal(sdf_parse_u64("1_000_000", &v), 0);
+	assert_int_equal(v, 1000000);
+	assert_int_equal(sdf_parse_u64("18446744073709551615", &v), 0);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(sdf_parse_u64("0xffff_ffff_ffff_ffff", &v), 0);
+	assert_true(v == UINT64_MAX);
+}
+
+static void numbers_rejected(void **state)
+{
+	uint64_t v = 7;
+	(void)state;
+
+	static const char *const bad[] = {"",     "0x",  "_1", "1_", "1__0", "0x_1", "12a",
+	                                  "0X10", "1.5", " 1", "1 ", "+1",   "0b1"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (sdf_parse_u64(bad[i], &v) != -1)
+			fail_msg("\"%s\" was accepted", bad[i]);
+	}
+	assert_int_equal(sdf_parse_u64("-1", &v), -2);
+	assert_int_equal(sdf_parse_u64("18446744073709551616", &v), -3);
+	assert_int_equal(sdf_parse_u64("0x1_0000_0000_0000_0000", &v), -3);
+	assert_int_equal(v, 7); /* untouched on failure */
+}
+
+/* ---- the plan ----------------------------------------------------------- */
+
+static void minimal_defaults(void **state)
+{
+	(void)state;
+	struct sdf_system *sys = load_good("minimal.system");
+
+	assert_int_equal(sys->npds, 1);
+	assert_int_equal(sys->nregions, 0);
+	assert_int_equal(sys->nchannels, 0);
+	const struct sdf_pd *p = &sys->pds[0];
+	assert_string_equal(p->name, "solo");
+	assert_int_equal(p->kind, SDF_PD_NATIVE);
+	assert_string_equal(p->program, SDF_IMAGE_DIR "/pd.elf");
+	assert_int_equal(p->priority, 0);
+	assert_int_equal(p->budget_us, 1000);
+	assert_int_equal(p->period_us, 1000);
+	assert_false(p->passive);
+	assert_int_equal(p->stack_size, 0x1000);
+	assert_int_equal(p->parent, -1);
+	assert_int_equal(p->child_id, -1);
+	assert_int_equal(p->nmaps, 0);
+	assert_null(p->maps);
+	assert_int_equal(p->loc.line, 4);
+	assert_string_equal(p->loc.file, sys->path);
+	assert_string_equal(sys->dir, SDF_TEST_DIR "/good");
+	sdf_free(sys);
+}
+
+static void full_pds_in_document_order(void **state)
+{
+	(void)state;
+	struct sdf_system *sys = load_good("full.system");
+	static const char *const names[] = {"client", "server", "worker",
+	                                    "helper", "spare",  "logger"};
+
+	assert_int_equal(sys->npds, 6);
+	for (size_t i = 0; i < 6; i++)
+		assert_string_equal(sys->pds[i].name, names[i]);
+
+	const struct sdf_pd *client = pd(sys, "client");
+	assert_int_equal(client->priority, 10);
+	assert_int_equal(client->budget_us, 500);
+	assert_int_equal(client->period_us, 2000);
+	assert_int_equal(client->loc.line, 7);
+
+	const struct sdf_pd *server = pd(sys, "server");
+	assert_int_equal(server->priority, 200);
+	assert_true(server->passive);
+	assert_int_equal(server->stack_size, 0x4000);
+	assert_int_equal(server->budget_us, 1000);
+	assert_int_equal(server->period_us, 1000);
+
+	/* children: parent index and id; nesting follows the document */
+	assert_int_equal(pd(sys, "worker")->parent, sdf_pd_find(sys, "server"));
+	assert_int_equal(pd(sys, "worker")->child_id, 3);
+	assert_int_equal(pd(sys, "helper")->parent, sdf_pd_find(sys, "worker"));
+	assert_int_equal(pd(sys, "helper")->child_id, 0);
+	assert_int_equal(pd(sys, "spare")->parent, sdf_pd_find(sys, "server"));
+	assert_int_equal(pd(sys, "spare")->child_id, 7);
+	assert_int_equal(pd(sys, "logger")->parent, -1);
+	assert_string_equal(pd(sys, "logger")->program, SDF_IMAGE_DIR "/pd-fixed.elf");
+
+	assert_int_equal(sdf_pd_find(sys, "nobody"), -1);
+	assert_int_equal(sdf_pd_find(sys, NULL), -1);
+	sdf_free(sys);
+}
+
+static void full_regions_and_maps(void **state)
+{
+	(void)state;
+	struct sdf_system *sys = load_good("full.system");
+
+	assert_int_equal(sys->nregions, 2);
+	assert_int_equal(sdf_region_find(sys, "buffer"), 0);
+	assert_int_equal(sdf_region_find(sys, "ring"), 1);
+	assert_int_equal(sdf_region_find(sys, "none"), -1);
+	assert_int_equal(sys->regions[0].size, 0x2000);
+	assert_int_equal(sys->regions[0].page_size, 4096);
+	assert_int_equal(sys->regions[1].size, 0x1000);
+
+	const struct sdf_pd *client = pd(sys, "client");
+	assert_int_equal(client->nmaps, 2);
+	const struct sdf_map *m = &client->maps[0];
+	assert_int_equal(m->region, 0);
+	assert_int_equal(m->vaddr, 0x4000000);
+	assert_int_equal(m->perms, IPC_PERM_R | IPC_PERM_W);
+	assert_string_equal(m->setvar_vaddr, "buffer_vaddr");
+	assert_int_equal(m->setvar_off, symbol_value(SDF_IMAGE_DIR "/pd.elf", "buffer_vaddr"));
+	m = &client->maps[1];
+	assert_int_equal(m->region, 1);
+	assert_int_equal(m->vaddr, 0x5000000);
+	assert_int_equal(m->perms, IPC_PERM_R);
+	assert_string_equal(m->setvar_vaddr, "other_vaddr");
+	assert_int_equal(m->setvar_off, symbol_value(SDF_IMAGE_DIR "/pd.elf", "other_vaddr"));
+	assert_int_not_equal(client->maps[0].setvar_off, client->maps[1].setvar_off);
+
+	const struct sdf_pd *server = pd(sys, "server");
+	assert_int_equal(server->nmaps, 1);
+	assert_int_equal(server->maps[0].region, 0);
+	assert_int_equal(server->maps[0].perms, IPC_PERM_R | IPC_PERM_W); /* default rw */
+	assert_null(server->maps[0].setvar_vaddr);
+	assert_int_equal(server->maps[0].setvar_off, 0);
+	sdf_free(sys);
+}
+
+static void full_channels(void **state)
+{
+	(void)state;
+	struct sdf_system *sys = load_good("full.system");
+	long client = sdf_pd_find(sys, "client"), server = sdf_pd_find(sys, "server");
+	long logger = sdf_pd_find(sys, "logger"), worker = sdf_pd_find(sys, "worker");
+
+	assert_int_equal(sys->nchannels, 3);
+	const struct sdf_channel *ch = &sys->channels[0];
+	assert_int_equal(ch->end[0].pd, client);
+	assert_int_equal(ch->end[0].id, 0);
+	assert_true(ch->end[0].pp);
+	assert_true(ch->end[0].notify);
+	assert_int_equal(ch->end[0].queue_size, 0);
+	assert_int_equal(ch->end[1].pd, server);
+	assert_int_equal(ch->end[1].id, 62);
+	assert_false(ch->end[1].pp); /* default */
+	assert_true(ch->end[1].notify);
+
+	ch = &sys->channels[1];
+	assert_int_equal(ch->end[0].pd, client);
+	assert_int_equal(ch->end[0].id, 1);
+	assert_false(ch->end[0].notify);
+	assert_int_equal(ch->end[0].queue_size, 0x1000);
+	assert_int_equal(ch->end[1].pd, logger);
+	assert_true(ch->end[1].notify);
+	assert_int_equal(ch->end[1].queue_size, 0x10000);
+	assert_int_equal(ch->loc.line, 33);
+	assert_int_equal(ch->end[1].loc.line, 35);
+
+	ch = &sys->channels[2];
+	assert_int_equal(ch->end[0].pd, worker);
+	assert_int_equal(ch->end[0].id, 5);
+	assert_int_equal(ch->end[1].pd, server);
+	assert_int_equal(ch->end[1].id, 1);
+	assert_false(ch->end[1].pp);
+	sdf_free(sys);
+}
+
+static void image_not_found_without_search_path(void **state)
+{
+	(void)state;
+	/* an image found in the description's own directory is used only when
+	 * the search path has none: minimal.system names pd.elf, which only
+	 * the search path has */
+	char path[512];
+	struct sdf_diag diag = SDF_DIAG_INIT(NULL);
+	snprintf(path, sizeof(path), "%s/good/minimal.system", SDF_TEST_DIR);
+	assert_null(sdf_load(path, NULL, &diag));
+	assert_int_equal(diag.errors, 1);
+}
+
+/* ---- diagnostics -------------------------------------------------------- */
+
+static void diagnostic_format(void **state)
+{
+	(void)state;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	assert_non_null(f);
+	char *path = write_tmp("<system>\n"
+	                       "  <protection_domain name=\"a\" priority=\"255\">\n"
+	                       "    <program_image path=\"pd.elf\" />\n"
+	                       "  </protection_domain>\n"
+	                       "</system>\n");
+	struct sdf_diag diag = SDF_DIAG_INIT(f);
+	assert_null(sdf_load(path, search, &diag));
+	fclose(f);
+	assert_int_equal(diag.errors, 1);
+	assert_int_equal(diag.warnings, 0);
+
+	char *want = NULL;
+	assert_true(asprintf(&want,
+	                     "%s:2: error: <protection_domain>: priority 255 is out of range "
+	                     "0..254\n  hint: use a priority from 0 (lowest) to 254 (highest)\n",
+	                     path) > 0);
+	assert_string_equal(out, want);
+	unlink(path);
+	free(want);
+	free(path);
+	free(out);
+}
+
+/* A PD "a" running pd.elf plus an unmapped region (a warning), with the
+ * PD's attributes `pd_attrs`. */
+static struct sdf_system *load_with_unused_region(const char *pd_attrs, struct sdf_diag *diag)
+{
+	char *text = NULL;
+	assert_true(asprintf(&text,
+	                     "<system>\n"
+	                     "  <protection_domain name=\"a\"%s>\n"
+	                     "    <program_image path=\"pd.elf\" />\n"
+	                     "  </protection_domain>\n"
+	                     "  <memory_region name=\"unused\" size=\"0x1000\" />\n"
+	                     "</system>\n",
+	                     pd_attrs) > 0);
+	char *path = write_tmp(text);
+	struct sdf_system *sys = sdf_load(path, search, diag);
+	unlink(path);
+	free(path);
+	free(text);
+	return sys;
+}
+
+static void every_error_is_counted(void **state)
+{
+	(void)state;
+	struct sdf_diag diag = SDF_DIAG_INIT(NULL);
+	assert_null(load_with_unused_region(" priority=\"x\" bogus=\"1\"", &diag));
+	assert_int_equal(diag.errors, 2);
+	assert_int_equal(diag.warnings, 1);
+}
+
+static void warnings_alone_do_not_fail(void **state)
+{
+	(void)state;
+	struct sdf_diag diag = SDF_DIAG_INIT(NULL);
+	struct sdf_system *sys = load_with_unused_region("", &diag);
+	assert_non_null(sys);
+	assert_int_equal(diag.errors, 0);
+	assert_int_equal(diag.warnings, 1);
+	sdf_free(sys);
+}
+
+static void summary_names_everything(void **state)
+{
+	(void)state;
+	struct sdf_system *sys = load_good("full.system");
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	assert_non_null(f);
+	sdf_print_summary(sys, f);
+	fclose(f);
+
+	static const char *const want[] = {
+	    "6 protection domains, 3 channels, 2 memory regions",
+	    "budget 500 us per 2000 us",
+	    "child 3 of server",
+	    "client:0 <-> server:62 (ppcall client->server)",
+	    "queue client->logger 4 KiB",
+	    "no notify client->logger",
+	    "buffer 8 KiB: client rw at 0x4000000 (setvar buffer_vaddr)",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(out, want[i]))
+			fail_msg("summary lacks \"%s\":\n%s", want[i], out);
+	free(out);
+	sdf_free(sys);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(numbers_as_microkit_writes_them),
+	    cmocka_unit_test(numbers_rejected),
+	    cmocka_unit_test(minimal_defaults),
+	    cmocka_unit_test(full_pds_in_document_order),
+	    cmocka_unit_test(full_regions_and_maps),
+	    cmocka_unit_test(full_channels),
+	    cmocka_unit_test(image_not_found_without_search_path),
+	    cmocka_unit_test(diagnostic_format),
+	    cmocka_unit_test(every_error_is_counted),
+	    cmocka_unit_test(warnings_alone_do_not_fail),
+	    cmocka_unit_test(summary_names_everything),
+	};
+	return cmocka_run_group_tests_name("sdf", tests, NULL, NULL);
+}
