@@ -145,12 +145,17 @@ static bool num(struct ctx *c, int line, const char *elem, const char *attr, con
 		return false;
 	}
 	if (v < min || v > max) {
+		/* bounds in the base the value was written in */
+		bool hex = val[0] == '0' && val[1] == 'x';
 		if (max == UINT64_MAX)
-			ERR(c, line, elem, range_hint, "%s %s is less than %llu", attr, val,
-			    (unsigned long long)min);
+			ERR(c, line, elem, range_hint,
+			    hex ? "%s %s is less than 0x%llx" : "%s %s is less than %llu", attr,
+			    val, (unsigned long long)min);
 		else
-			ERR(c, line, elem, range_hint, "%s %s is out of range %llu..%llu", attr,
-			    val, (unsigned long long)min, (unsigned long long)max);
+			ERR(c, line, elem, range_hint,
+			    hex ? "%s %s is out of range 0x%llx..0x%llx"
+			        : "%s %s is out of range %llu..%llu",
+			    attr, val, (unsigned long long)min, (unsigned long long)max);
 		return false;
 	}
 	*out = v;
@@ -247,6 +252,24 @@ static const struct refusal refused_attrs[] = {
      "put pp=\"true\" on the caller's <end> of the channel instead"},
     {"map", "setvar_size", false, "setvar_size is not supported by Cordon yet",
      "remove setvar_size and give the program the region's size another way"},
+    {"map", "setvar_prefill_size", false, "setvar_prefill_size is not supported by Cordon yet",
+     "remove setvar_prefill_size"},
+    {"protection_domain", "fpu", true,
+     "fpu is ignored: Cordon runs PDs as Linux processes, which always have the FPU", "remove fpu"},
+    {"protection_domain", "setvar_id", false, "setvar_id is not supported by Cordon yet",
+     "remove setvar_id and give the parent the child's id as a constant"},
+    {"end", "setvar_id", false, "setvar_id is not supported by Cordon yet",
+     "remove setvar_id and give the program the channel id as a constant"},
+    {"program_image", "path_for_symbols", false,
+     "path_for_symbols is not supported by Cordon yet: symbols are read from the program "
+     "image itself",
+     "remove path_for_symbols and do not strip the setvar_vaddr symbols"},
+    {"memory_region", "prefill_path", false,
+     "prefill_path is not supported by Cordon yet: regions start zero-filled",
+     "remove prefill_path and let a PD fill the region in init()"},
+    {"memory_region", "prefill_bootinfo", false,
+     "prefill_bootinfo is not supported: Cordon runs on Linux, which has no seL4 boot info",
+     "remove prefill_bootinfo"},
 };
 
 static const struct refusal refused_elems[] = {
@@ -271,6 +294,15 @@ static const struct refusal refused_elems[] = {
      "domain schedules are not supported: Cordon runs on Linux, which has no seL4 domain "
      "scheduler",
      "remove <domain_schedule>; use priority, budget and period"},
+    {"system", "domains", false,
+     "domains are not supported: Cordon runs on Linux, which has no seL4 domain scheduler",
+     "remove <domains>; use priority, budget and period"},
+    {"protection_domain", "cspace", false,
+     "cspace is not supported: Cordon PDs hold no seL4 capabilities",
+     "remove <cspace>; Cordon hands a PD only its channels, regions and grants"},
+    {"system", "iommu", false,
+     "IOMMU mappings are not supported: Cordon runs on Linux, where PDs do not drive DMA",
+     "remove <iommu>"},
 };
 
 static const struct refusal *find_refusal(const struct refusal *t, size_t n, const char *parent,
@@ -352,13 +384,22 @@ static bool get_attrs(struct ctx *c, const xmlNode *n, struct aspec *a, size_t n
 static bool check_text(struct ctx *c, const xmlNode *parent, const xmlNode *n)
 {
 	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+		/* libxml2 numbers a text node by the line it ends on */
+		int line = line_of(n);
+		for (const xmlChar *p = n->content; line && p && *p; p++)
+			line -= *p == '\n';
 		for (const xmlChar *p = n->content; p && *p; p++) {
-			if (!isspace(*p)) {
-				ERR(c, line_of(n), ename(parent),
-				    "remove it; use <!-- comments --> for notes",
-				    "unexpected text \"%.20s\"", (const char *)p);
-				return false;
-			}
+			if (*p == '\n')
+				line++;
+			if (isspace(*p))
+				continue;
+			int len = 0;
+			while (len < 20 && p[len] && !iscntrl(p[len]))
+				len++;
+			ERR(c, line > 0 ? line : line_of(parent), ename(parent),
+			    "remove it; use <!-- comments --> for notes",
+			    "unexpected text \"%.*s\"", len, (const char *)p);
+			return false;
 		}
 		return true;
 	}

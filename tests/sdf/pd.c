@@ -4,9 +4,10 @@
 
 uintptr_t buffer_vaddr;      /* setvar_vaddr target: 8-byte object */
 uintptr_t other_vaddr;       /* a second one */
+uintptr_t shared_vaddr;      /* tests/integration/microkit.system */
 volatile int small_variable; /* wrong size for setvar_vaddr */
 
 int main(void)
 {
-	return (int)(buffer_vaddr + other_vaddr) + small_variable;
+	return (int)(buffer_vaddr + other_vaddr + shared_vaddr) + small_variable;
 }

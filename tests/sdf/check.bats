@@ -1,0 +1,480 @@
+#!/usr/bin/env bats
+# cordon check against the sdf fixtures.
+#
+# Each tests/sdf/fixtures/NAME.system breaks one rule (or, warn-*, trips one
+# warning) and says on its first line what `cordon check` must print first:
+#     <!-- expect: LINE: error: <element>: message -->
+# (@IMAGES@ stands for the directory of the test program images).  A test
+# runs the check, and asserts the exit status, that the first error (or
+# warning) line is exactly FILE:expect, and that a hint line follows it.
+# One @test per fixture, so a broken rule fails exactly one test; the last
+# tests make sure no fixture is left without its @test and that every
+# example and integration description is valid.
+#
+# The checker is $CORDON_BUILD/bin/cordon check.  Only while bin/cordon
+# cannot be built (it links the monitor and sandbox) do we fall back to
+# $CORDON_BUILD/tests/sdf/sdf-check, the same sdf_load with nothing else
+# linked.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	FIXTURES=$CORDON_TOP/tests/sdf/fixtures
+	IMAGES=$CORDON_BUILD/tests/sdf
+	if [ -x "$CORDON_BUILD/bin/cordon" ]; then
+		CHECK=("$CORDON_BUILD/bin/cordon" check)
+	else
+		CHECK=("$CORDON_BUILD/tests/sdf/sdf-check")
+	fi
+	unset CORDON_SEARCH_PATH
+}
+
+# The first line of stderr that is a diagnostic of kind $1 for file $2, and
+# the line after it (in $diag and $hint).
+first_diagnostic() {
+	local kind=$1 file=$2 i
+	diag= hint=
+	for ((i = 0; i < ${#stderr_lines[@]}; i++)); do
+		case "${stderr_lines[$i]}" in
+		"$file:"*": $kind: "*)
+			diag=${stderr_lines[$i]}
+			hint=${stderr_lines[$((i + 1))]:-}
+			return 0
+			;;
+		esac
+	done
+	return 1
+}
+
+fixture() {
+	local f=$FIXTURES/$1.system expect kind
+	expect=$(sed -n '1s/^<!-- expect: \(.*\) -->$/\1/p' "$f")
+	if [ -z "$expect" ]; then
+		echo "$f: the first line is not <!-- expect: ... -->" >&2
+		return 1
+	fi
+	expect=${expect//@IMAGES@/$IMAGES}
+	case "$expect" in
+	*": error: "*) kind=error ;;
+	*": warning: "*) kind=warning ;;
+	*)
+		echo "$f: expect neither an error nor a warning: $expect" >&2
+		return 1
+		;;
+	esac
+	run --separate-stderr "${CHECK[@]}" -L "$IMAGES" "$f"
+	printf 'stderr:\n%s\n' "$stderr" >&2
+	if [ "$kind" = error ]; then
+		[ "$status" -eq 1 ]
+		[ -z "$output" ] # no summary for an invalid description
+	else
+		[ "$status" -eq 0 ]
+		[ -n "$output" ]
+	fi
+	first_diagnostic "$kind" "$f"
+	[ "$diag" = "$f:$expect" ]
+	[[ "$hint" == "  hint: "?* ]]
+}
+
+@test "budget-above-period" {
+	fixture budget-above-period
+}
+
+@test "budget-zero" {
+	fixture budget-zero
+}
+
+@test "channel-attribute" {
+	fixture channel-attribute
+}
+
+@test "channel-id-out-of-range" {
+	fixture channel-id-out-of-range
+}
+
+@test "channel-one-end" {
+	fixture channel-one-end
+}
+
+@test "channel-same-pd" {
+	fixture channel-same-pd
+}
+
+@test "channel-three-ends" {
+	fixture channel-three-ends
+}
+
+@test "channel-unknown-pd" {
+	fixture channel-unknown-pd
+}
+
+@test "child-element-in-leaf" {
+	fixture child-element-in-leaf
+}
+
+@test "child-id-out-of-range" {
+	fixture child-id-out-of-range
+}
+
+@test "child-pd-missing-id" {
+	fixture child-pd-missing-id
+}
+
+@test "doctype" {
+	fixture doctype
+}
+
+@test "domain-schedule" {
+	fixture domain-schedule
+}
+
+@test "domains" {
+	fixture domains
+}
+
+@test "duplicate-channel-id" {
+	fixture duplicate-channel-id
+}
+
+@test "duplicate-child-id" {
+	fixture duplicate-child-id
+}
+
+@test "duplicate-pd-name-child" {
+	fixture duplicate-pd-name-child
+}
+
+@test "duplicate-pd-name" {
+	fixture duplicate-pd-name
+}
+
+@test "duplicate-region-name" {
+	fixture duplicate-region-name
+}
+
+@test "duplicate-setvar-vaddr" {
+	fixture duplicate-setvar-vaddr
+}
+
+@test "empty-pd-name" {
+	fixture empty-pd-name
+}
+
+@test "empty-program-image-path" {
+	fixture empty-program-image-path
+}
+
+@test "end-missing-id" {
+	fixture end-missing-id
+}
+
+@test "end-setvar-id" {
+	fixture end-setvar-id
+}
+
+@test "malformed-xml" {
+	fixture malformed-xml
+}
+
+@test "map-beyond-user-space" {
+	fixture map-beyond-user-space
+}
+
+@test "map-cached-not-boolean" {
+	fixture map-cached-not-boolean
+}
+
+@test "map-overlap" {
+	fixture map-overlap
+}
+
+@test "map-overlaps-program-segment" {
+	fixture map-overlaps-program-segment
+}
+
+@test "map-perms-invalid" {
+	fixture map-perms-invalid
+}
+
+@test "map-perms-write-only" {
+	fixture map-perms-write-only
+}
+
+@test "map-setvar-size" {
+	fixture map-setvar-size
+}
+
+@test "map-unknown-region" {
+	fixture map-unknown-region
+}
+
+@test "map-vaddr-too-low" {
+	fixture map-vaddr-too-low
+}
+
+@test "map-vaddr-unaligned" {
+	fixture map-vaddr-unaligned
+}
+
+@test "missing-pd-name" {
+	fixture missing-pd-name
+}
+
+@test "missing-program-image" {
+	fixture missing-program-image
+}
+
+@test "no-protection-domains" {
+	fixture no-protection-domains
+}
+
+@test "not-elf-program" {
+	fixture not-elf-program
+}
+
+@test "notify-not-boolean" {
+	fixture notify-not-boolean
+}
+
+@test "number-bad-underscore" {
+	fixture number-bad-underscore
+}
+
+@test "object-file-program" {
+	fixture object-file-program
+}
+
+@test "passive-not-boolean" {
+	fixture passive-not-boolean
+}
+
+@test "pd-cspace" {
+	fixture pd-cspace
+}
+
+@test "pd-domain" {
+	fixture pd-domain
+}
+
+@test "pd-ioport" {
+	fixture pd-ioport
+}
+
+@test "pd-irq" {
+	fixture pd-irq
+}
+
+@test "pd-name-bad-character" {
+	fixture pd-name-bad-character
+}
+
+@test "pd-name-too-long" {
+	fixture pd-name-too-long
+}
+
+@test "pd-pp-attribute" {
+	fixture pd-pp-attribute
+}
+
+@test "pd-setvar-region-paddr" {
+	fixture pd-setvar-region-paddr
+}
+
+@test "pd-smc" {
+	fixture pd-smc
+}
+
+@test "pd-virtual-machine" {
+	fixture pd-virtual-machine
+}
+
+@test "period-too-large" {
+	fixture period-too-large
+}
+
+@test "pp-both-ends" {
+	fixture pp-both-ends
+}
+
+@test "pp-not-boolean" {
+	fixture pp-not-boolean
+}
+
+@test "pp-toward-equal-priority" {
+	fixture pp-toward-equal-priority
+}
+
+@test "pp-toward-lower-priority" {
+	fixture pp-toward-lower-priority
+}
+
+@test "priority-negative" {
+	fixture priority-negative
+}
+
+@test "priority-not-a-number" {
+	fixture priority-not-a-number
+}
+
+@test "priority-out-of-range" {
+	fixture priority-out-of-range
+}
+
+@test "program-image-not-executable" {
+	fixture program-image-not-executable
+}
+
+@test "program-image-not-found" {
+	fixture program-image-not-found
+}
+
+@test "program-image-not-regular" {
+	fixture program-image-not-regular
+}
+
+@test "program-image-path-for-symbols" {
+	fixture program-image-path-for-symbols
+}
+
+@test "queue-size-not-power-of-two" {
+	fixture queue-size-not-power-of-two
+}
+
+@test "queue-size-too-small" {
+	fixture queue-size-too-small
+}
+
+@test "region-missing-size" {
+	fixture region-missing-size
+}
+
+@test "region-page-size-unsupported" {
+	fixture region-page-size-unsupported
+}
+
+@test "region-phys-addr" {
+	fixture region-phys-addr
+}
+
+@test "region-prefill-path" {
+	fixture region-prefill-path
+}
+
+@test "region-size-unaligned" {
+	fixture region-size-unaligned
+}
+
+@test "region-size-zero" {
+	fixture region-size-zero
+}
+
+@test "setvar-not-identifier" {
+	fixture setvar-not-identifier
+}
+
+@test "setvar-symbol-not-found" {
+	fixture setvar-symbol-not-found
+}
+
+@test "setvar-wrong-size" {
+	fixture setvar-wrong-size
+}
+
+@test "stack-size-too-large" {
+	fixture stack-size-too-large
+}
+
+@test "stack-size-unaligned" {
+	fixture stack-size-unaligned
+}
+
+@test "system-virtual-machine" {
+	fixture system-virtual-machine
+}
+
+@test "too-many-maps" {
+	fixture too-many-maps
+}
+
+@test "two-program-images" {
+	fixture two-program-images
+}
+
+@test "unexpected-text" {
+	fixture unexpected-text
+}
+
+@test "unknown-attribute" {
+	fixture unknown-attribute
+}
+
+@test "unknown-element" {
+	fixture unknown-element
+}
+
+@test "unknown-pd-child-element" {
+	fixture unknown-pd-child-element
+}
+
+@test "warn-map-cached-false" {
+	fixture warn-map-cached-false
+}
+
+@test "warn-map-writable-executable" {
+	fixture warn-map-writable-executable
+}
+
+@test "warn-pd-cpu" {
+	fixture warn-pd-cpu
+}
+
+@test "warn-pd-fpu" {
+	fixture warn-pd-fpu
+}
+
+@test "warn-unused-region" {
+	fixture warn-unused-region
+}
+
+@test "wrong-architecture" {
+	fixture wrong-architecture
+}
+
+@test "wrong-root-element" {
+	fixture wrong-root-element
+}
+
+@test "every fixture has its @test, and every fixture @test its fixture" {
+	local tests fixtures
+	tests=$(sed -n 's/^\tfixture \([^ ]*\)$/\1/p' "$BATS_TEST_FILENAME" | sort)
+	fixtures=$(cd "$FIXTURES" && ls -- *.system | sed 's/\.system$//' | sort)
+	diff <(echo "$tests") <(echo "$fixtures")
+	[ "$(echo "$fixtures" | wc -l)" -ge 40 ]
+}
+
+# Every description shipped as an example or used by another suite is valid.
+# Their program images come from the build when it has them, or else are
+# stand-ins (copies of tests/sdf/pd.c's image, which defines the setvar
+# symbols they use) so the check covers the descriptions even while
+# libcordon cannot be built.
+@test "every example and suite description checks clean, with a summary" {
+	local standin=$BATS_TEST_TMPDIR/images f img n=0
+	for f in "$CORDON_TOP"/examples/*/*.system "$CORDON_TOP"/tests/*/*.system \
+		"$CORDON_TOP"/tests/sdf/good/*.system; do
+		for img in $(sed -n 's/.*<program_image path="\([^"]*\)".*/\1/p' "$f"); do
+			mkdir -p "$standin/$(dirname "$img")"
+			cp "$IMAGES/pd.elf" "$standin/$img"
+		done
+		run --separate-stderr "${CHECK[@]}" -L "$CORDON_BUILD/examples" \
+			-L "$CORDON_BUILD/tests/integration" -L "$CORDON_BUILD/tests/monitor" \
+			-L "$IMAGES" -L "$standin" "$f"
+		if [ "$status" -ne 0 ] || [ -n "$stderr" ]; then
+			printf '%s: status %s\n%s\n' "$f" "$status" "$stderr" >&2
+			return 1
+		fi
+		[[ "${lines[0]}" == "$f: "*" protection domain"* ]]
+		[ "${lines[1]}" = "protection domains:" ]
+		n=$((n + 1))
+	done
+	[ "$n" -ge 6 ]
+}
