@@ -172,6 +172,14 @@ void ipc_spin_init(struct ipc_spin *s, uint32_t max_ns, long ncpus);
  * At most IPC_MAX_CHANNELS channels.  Owner thread only. */
 int ipc_wait_any(struct ipc_chan *const *chans, unsigned n, struct ipc_spin *spin);
 
+/* ipc_wait_any, also returning when one of nextra further words (at most
+ * IPC_WAIT_EXTRA_MAX; e.g. the monitor page's event) differs from
+ * extra_expect[i].  n may be 0 when nextra is not: a PD without channels
+ * still hears its monitor.  No allocation. */
+#define IPC_WAIT_EXTRA_MAX 4u
+int ipc_wait_any_extra(struct ipc_chan *const *chans, unsigned n, const uint32_t *const *extra,
+		       const uint32_t *extra_expect, unsigned nextra, struct ipc_spin *spin);
+
 /* Protected call (this end has IPC_CH_CALLER): send info and the first
  * count(info) registers of mr, block until the reply, copy the reply's
  * registers into mr and return the reply info, whose count is clamped to

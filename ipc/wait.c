@@ -111,16 +111,18 @@ int ipc_wait_words(const uint32_t *const *words, const uint32_t *expect, unsigne
 
 /* Who: the owner thread of every channel in chans.  Each channel's
  * seen_event (or seen_life, while broken) was snapshotted by its last
- * ipc_poll; any change since makes this return. */
-int ipc_wait_any(struct ipc_chan *const *chans, unsigned n, struct ipc_spin *spin)
+ * ipc_poll; any change since makes this return.  extra[i] are further futex
+ * words (the monitor page's event) with the values the caller last saw. */
+int ipc_wait_any_extra(struct ipc_chan *const *chans, unsigned n, const uint32_t *const *extra,
+		       const uint32_t *extra_expect, unsigned nextra, struct ipc_spin *spin)
 {
-	const uint32_t *words[IPC_MAX_CHANNELS];
-	uint32_t expect[IPC_MAX_CHANNELS];
+	const uint32_t *words[IPC_MAX_CHANNELS + IPC_WAIT_EXTRA_MAX];
+	uint32_t expect[IPC_MAX_CHANNELS + IPC_WAIT_EXTRA_MAX];
 	struct ipc_end *owns[IPC_MAX_CHANNELS];
 
-	if (n > IPC_MAX_CHANNELS)
+	if (n > IPC_MAX_CHANNELS || nextra > IPC_WAIT_EXTRA_MAX)
 		return -EINVAL;
-	if (n == 0)
+	if (n + nextra == 0)
 		return -EINVAL; /* nothing could ever wake us */
 	for (unsigned i = 0; i < n; i++) {
 		const struct ipc_chan *ch = chans[i];
@@ -132,5 +134,14 @@ int ipc_wait_any(struct ipc_chan *const *chans, unsigned n, struct ipc_spin *spi
 		expect[i] = on_life ? ch->seen_life : ch->seen_event;
 		owns[i] = ch->own;
 	}
-	return ipc_wait_words(words, expect, n, owns, n, spin);
+	for (unsigned i = 0; i < nextra; i++) {
+		words[n + i] = extra[i];
+		expect[n + i] = extra_expect[i];
+	}
+	return ipc_wait_words(words, expect, n + nextra, owns, n, spin);
+}
+
+int ipc_wait_any(struct ipc_chan *const *chans, unsigned n, struct ipc_spin *spin)
+{
+	return ipc_wait_any_extra(chans, n, NULL, NULL, 0, spin);
 }

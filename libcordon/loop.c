@@ -1,0 +1,119 @@
+/*
+ * The event loop: boot, init(), then forever: read the monitor's messages,
+ * poll every channel and dispatch its events to the entry points, one at
+ * a time, and sleep until some peer page or the monitor page changes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libcordon/internal.h"
+
+/* Set only when the program uses microkit.h's microkit_name (microkit.c
+ * defines it, and the weak reference does not pull that file in). */
+extern char microkit_name[] __attribute__((weak));
+
+void lc_check_broken(struct lc_chan *c)
+{
+	struct ipc_chan *ch = &c->ipc;
+	char what[96];
+
+	if (!ch->broken || ch->broken_count == c->reported_broken)
+		return;
+	c->reported_broken = ch->broken_count;
+	snprintf(what, sizeof(what), "%s", ch->broken_what ? ch->broken_what : "corrupt");
+	lc_err("channel %u to %s is broken: %s; it stays unusable until %s restarts", ch->id,
+	       c->peer, what, c->peer);
+	lc_ctl_send(IPC_CTL_BROKEN, ch->id, what);
+}
+
+/* Tell peer_down/peer_up what changed since they last heard: a restart
+ * seen only once it is over is a down followed by an up. */
+static void life_changed(struct lc_chan *c)
+{
+	uint32_t old = c->life, now = c->ipc.seen_life;
+	bool was_up = old & IPC_LIFE_UP, is_up = now & IPC_LIFE_UP;
+	bool same = IPC_LIFE_EPOCH(old) == IPC_LIFE_EPOCH(now);
+
+	c->life = now;
+	if (was_up && (!is_up || !same))
+		peer_down(c->ipc.id);
+	if (is_up && (!was_up || !same))
+		peer_up(c->ipc.id);
+}
+
+/* May notifications on this channel reach notified()?  The peer's notify
+ * right, or a queue (queues notify on their edges). */
+static bool hears(const struct lc_chan *c)
+{
+	return c->ipc.flags & (IPC_CH_PEER_NOTIFY | IPC_CH_TX_QUEUE | IPC_CH_RX_QUEUE);
+}
+
+static void serve(struct lc_chan *c)
+{
+	struct ipc_chan *ch = &c->ipc;
+	uint64_t info;
+
+	unsigned ev = ipc_poll(ch);
+	if (ev & IPC_EV_HEALED)
+		lc_err("channel %u to %s works again", ch->id, c->peer);
+	if (ev & IPC_EV_LIFE)
+		life_changed(c);
+	if ((ev & IPC_EV_NOTIFY) && hears(c))
+		notified(ch->id);
+	/* One call per pass: the caller blocks, so there is at most one. */
+	if (ipc_take_call(ch, &info, lc_pd.mr)) {
+		cordon_msginfo reply = protected(ch->id, info);
+		ipc_reply(ch, reply, lc_pd.mr);
+	}
+	lc_check_broken(c);
+}
+
+static void serve_monitor(void)
+{
+	uint32_t ev = __atomic_load_n(&lc_pd.mon->event, __ATOMIC_ACQUIRE);
+	if (ev == lc_pd.mon_seen)
+		return;
+	/* Snapshot first: a message queued after it bumps event again. */
+	lc_pd.mon_seen = ev;
+	lc_ctl_drain();
+}
+
+int lc_main(void)
+{
+	char why[256];
+
+	if (lc_boot(IPC_FD_BOOT, &lc_pd, why, sizeof(why)) < 0) {
+		lc_err("boot: %s", why);
+		return 1;
+	}
+	if (microkit_name)
+		memcpy(microkit_name, lc_pd.name, IPC_NAME_MAX);
+	if (lc_fault_install() < 0) {
+		lc_err("cannot install fault handlers: %s", strerror(errno));
+		return 1;
+	}
+	ipc_spin_init(&lc_pd.spin, lc_pd.spin_ns, sysconf(_SC_NPROCESSORS_ONLN));
+	for (unsigned i = 0; i < lc_pd.nchans; i++) {
+		ipc_chan_start(&lc_pd.chans[i].ipc);
+		lc_pd.chans[i].life = lc_pd.chans[i].ipc.seen_life;
+	}
+
+	init();
+
+	const uint32_t *mon_word = &lc_pd.mon->event;
+	for (;;) {
+		serve_monitor();
+		for (unsigned i = 0; i < lc_pd.nchans; i++)
+			serve(&lc_pd.chans[i]);
+		lc_dbg_flush();
+		int e = ipc_wait_any_extra(lc_pd.wait, lc_pd.nchans, &mon_word, &lc_pd.mon_seen, 1,
+		                           &lc_pd.spin);
+		if (e < 0) {
+			lc_err("cannot wait for events: %s (Linux 5.16 or later is needed)",
+			       strerror(-e));
+			return 1;
+		}
+	}
+}
