@@ -19,14 +19,19 @@
 /* Linux limits a map must respect: below mmap_min_addr's usual value the
  * kernel refuses mappings; above TASK_SIZE (x86_64, 4-level page tables)
  * there is no user address space. */
-#define SDF_PAGE_SIZE        4096u
-#define SDF_VADDR_MIN        0x10000ull
-#define SDF_VADDR_LIMIT      0x7ffffffff000ull
-#define SDF_STACK_MIN        0x1000ull
-#define SDF_STACK_MAX        (16ull << 20)
-#define SDF_BUDGET_DEFAULT   1000ull
-#define SDF_PRIORITY_DEFAULT 0u
-#define SDF_FILE_MAX         (16u << 20) /* largest description we read */
+#define SDF_PAGE_SIZE         4096u
+#define SDF_VADDR_MIN         0x10000ull
+#define SDF_VADDR_LIMIT       0x7ffffffff000ull
+#define SDF_STACK_MIN         0x1000ull
+#define SDF_STACK_MAX         (16ull << 20)
+#define SDF_BUDGET_DEFAULT    1000ull
+#define SDF_PRIORITY_DEFAULT  0u
+#define SDF_FILE_MAX          (16u << 20)         /* largest description we read */
+#define SDF_ROOT_SUPERVISOR   "root"              /* sups[0]: not nameable in a description */
+#define SDF_SUP_INTENSITY_MAX 1000000u            /* the monitor keeps intensity+1 times */
+#define SDF_SUP_PERIOD_MS_MAX (86400000ull * 366) /* a year */
+#define SDF_MEMORY_LIMIT_MIN  (1ull << 20)        /* below this a PD cannot even start */
+#define SDF_TASKS_MAX         4194304u            /* Linux's PID_MAX_LIMIT */
 
 /* What parse.c knows that the public structures do not hold. */
 struct build_pd {
@@ -35,8 +40,9 @@ struct build_pd {
 	char **map_mr; /* per map: the mr attribute as written (or NULL) */
 	bool *map_ok;  /* per map: parsed cleanly, worth validating */
 	size_t cap_maps;
-	bool name_ok; /* name present and valid */
-	bool ok;      /* no error inside this PD's own element */
+	int limits_line; /* line of its <limits>, or 0 */
+	bool name_ok;    /* name present and valid */
+	bool ok;         /* no error inside this PD's own element */
 };
 
 struct build_channel {
@@ -54,6 +60,8 @@ struct build {
 	size_t cap_channels;
 	size_t cap_regions;
 	bool *region_ok; /* parallel to sys->regions */
+	size_t cap_sups;
+	size_t *cap_children; /* parallel to sys->sups */
 };
 
 /* diag.c: print "FILE:LINE: error: <ELEM>: message" and "  hint: ...".

@@ -294,6 +294,10 @@ static const struct refusal refused_elems[] = {
      "domain schedules are not supported: Cordon runs on Linux, which has no seL4 domain "
      "scheduler",
      "remove <domain_schedule>; use priority, budget and period"},
+    {"protection_domain", "supervisor", false,
+     "a supervisor cannot be inside a protection domain: child PDs are supervised by their "
+     "parent PD's fault() handler",
+     "move the <supervisor> under <system> or into another <supervisor>"},
     {"system", "domains", false,
      "domains are not supported: Cordon runs on Linux, which has no seL4 domain scheduler",
      "remove <domains>; use priority, budget and period"},
@@ -589,6 +593,184 @@ static void parse_program_image(struct ctx *c, size_t p, const xmlNode *n, const
 	free_attrs(a, 1);
 }
 
+/* Append child (is_sup, index) to supervisor `sup`'s children. */
+static bool add_child(struct ctx *c, size_t sup, bool is_sup, size_t index)
+{
+	struct sdf_supervisor *sd = &c->b->sys->sups[sup];
+	if (!grow(c, (void **)&sd->children, &c->b->cap_children[sup], sd->nchildren,
+	          sizeof(*sd->children)))
+		return false;
+	sd->children[sd->nchildren++] = (struct sdf_child){.is_supervisor = is_sup, .index = index};
+	return true;
+}
+
+/* A new supervisor under `parent` (-1: the root), with OTP's defaults. */
+static long new_sup(struct ctx *c, long parent, int line)
+{
+	struct build *b = c->b;
+	struct sdf_system *sys = b->sys;
+	size_t i = sys->nsups, cap = b->cap_sups;
+
+	if (!grow(c, (void **)&sys->sups, &cap, i, sizeof(*sys->sups)))
+		return -1;
+	cap = b->cap_sups;
+	if (!grow(c, (void **)&b->cap_children, &cap, i, sizeof(*b->cap_children)))
+		return -1;
+	b->cap_sups = cap;
+	sys->nsups++;
+	struct sdf_supervisor *sd = &sys->sups[i];
+	sd->strategy = SDF_STRATEGY_ONE_FOR_ONE;
+	sd->intensity = SDF_SUP_INTENSITY_DEFAULT;
+	sd->period_ms = SDF_SUP_PERIOD_MS_DEFAULT;
+	sd->parent = parent;
+	sd->loc.file = sys->path;
+	sd->loc.line = line;
+	if (parent >= 0 && !add_child(c, (size_t)parent, true, i))
+		return -1;
+	return (long)i;
+}
+
+/* Seconds as a decimal with at most three fractional digits ("5", "0.5",
+ * "1_000"), or a whole number as num() takes it; to milliseconds. */
+static bool seconds_ms(struct ctx *c, int line, const char *elem, const char *attr, const char *val,
+                       uint64_t *out)
+{
+	static const char hint[] = "give the period in seconds, e.g. period=\"5\" or \"0.25\"; "
+	                           "at least 0.001, at most a year";
+	const char *dot = strchr(val, '.');
+	char whole[32];
+	uint64_t s = 0, ms = 0;
+	int rc = 0;
+
+	if (dot) {
+		size_t wl = (size_t)(dot - val), fl = strlen(dot + 1);
+		if (wl == 0 || wl >= sizeof(whole) || fl == 0 || fl > 3 ||
+		    strspn(dot + 1, "0123456789") != fl || (val[0] == '0' && val[1] == 'x')) {
+			ERR(c, line, elem, hint, "%s \"%s\" is not a number of seconds", attr, val);
+			return false;
+		}
+		memcpy(whole, val, wl);
+		whole[wl] = '\0';
+		rc = sdf_parse_u64(whole, &s);
+		for (size_t i = 0; i < 3; i++)
+			ms = ms * 10 + (i < fl ? (uint64_t)(dot[1 + i] - '0') : 0);
+	} else
+		rc = sdf_parse_u64(val, &s);
+	if (rc == -1) {
+		ERR(c, line, elem, hint, "%s \"%s\" is not a number of seconds", attr, val);
+		return false;
+	}
+	if (rc == -2) {
+		ERR(c, line, elem, hint, "%s \"%s\" is negative", attr, val);
+		return false;
+	}
+	if (rc == -3 || s > SDF_SUP_PERIOD_MS_MAX / 1000 || s * 1000 + ms > SDF_SUP_PERIOD_MS_MAX) {
+		ERR(c, line, elem, hint, "%s \"%s\" is longer than a year", attr, val);
+		return false;
+	}
+	if (s * 1000 + ms == 0) {
+		ERR(c, line, elem, hint, "%s \"%s\" is not a positive time", attr, val);
+		return false;
+	}
+	*out = s * 1000 + ms;
+	return true;
+}
+
+/* Bytes with an optional binary suffix K, M or G ("64M", "0x10_0000"). */
+static bool bytes(struct ctx *c, int line, const char *elem, const char *attr, const char *val,
+                  uint64_t *out)
+{
+	static const char hint[] = "give a number of bytes, optionally with K, M or G (binary), "
+	                           "e.g. memory=\"64M\"; at least 1M";
+	char num_part[64];
+	size_t len = strlen(val);
+	unsigned shift = 0;
+	uint64_t v = 0;
+
+	if (len > 0 && len < sizeof(num_part)) {
+		switch (val[len - 1]) {
+		case 'K':
+			shift = 10;
+			break;
+		case 'M':
+			shift = 20;
+			break;
+		case 'G':
+			shift = 30;
+			break;
+		}
+	}
+	if (len == 0 || len >= sizeof(num_part)) {
+		ERR(c, line, elem, hint, "%s \"%.20s\" is not a size", attr, val);
+		return false;
+	}
+	memcpy(num_part, val, len - (shift ? 1 : 0));
+	num_part[len - (shift ? 1 : 0)] = '\0';
+	switch (sdf_parse_u64(num_part, &v)) {
+	case 0:
+		break;
+	case -2:
+		ERR(c, line, elem, hint, "%s \"%s\" is negative", attr, val);
+		return false;
+	case -3:
+		ERR(c, line, elem, hint, "%s \"%s\" is too large", attr, val);
+		return false;
+	default:
+		ERR(c, line, elem, hint, "%s \"%s\" is not a size", attr, val);
+		return false;
+	}
+	if (shift && v > (UINT64_MAX >> shift)) {
+		ERR(c, line, elem, hint, "%s \"%s\" is too large", attr, val);
+		return false;
+	}
+	*out = v << shift;
+	return true;
+}
+
+/* <limits memory tasks/> inside a <protection_domain>: cgroup limits. */
+static void parse_limits(struct ctx *c, size_t p, const xmlNode *n)
+{
+	struct aspec a[] = {{"memory", false, NULL}, {"tasks", false, NULL}};
+	const char *elem = "limits";
+	int line = line_of(n);
+	struct build_pd *bp = &c->b->bpd[p];
+	struct sdf_pd *pd = &c->b->sys->pds[p];
+	bool ok = get_attrs(c, n, a, 2);
+	ok = check_leaf(c, n) && ok;
+	uint64_t v;
+
+	if (bp->limits_line) {
+		ERR(c, line, elem, "merge them into one <limits memory=\"...\" tasks=\"...\"/>",
+		    "a protection domain has one <limits>; another was given at line %d",
+		    bp->limits_line);
+		ok = false;
+	} else
+		bp->limits_line = line;
+	if (a[0].val) {
+		if (!bytes(c, line, elem, "memory", a[0].val, &v))
+			ok = false;
+		else if (v < SDF_MEMORY_LIMIT_MIN) {
+			ERR(c, line, elem, "give at least 1M, or leave memory out for no limit",
+			    "memory %s is less than 1M, too little for any PD to start", a[0].val);
+			ok = false;
+		} else
+			pd->memory_limit = v;
+	}
+	if (a[1].val) {
+		if (num(c, line, elem, "tasks", a[1].val, 1, SDF_TASKS_MAX,
+		        "give the most processes and threads the PD may have, at least 1", &v))
+			pd->max_tasks = (unsigned)v;
+		else
+			ok = false;
+	}
+	if (!a[0].val && !a[1].val)
+		WARN(c, line, elem, "add memory=\"...\" and/or tasks=\"...\", or remove <limits>",
+		     "<limits> without memory or tasks has no effect");
+	free_attrs(a, 2);
+	if (!ok)
+		bp->ok = false;
+}
+
 static long new_pd(struct ctx *c)
 {
 	struct build *b = c->b;
@@ -606,15 +788,17 @@ static long new_pd(struct ctx *c)
 	return (long)i;
 }
 
-static void parse_pd(struct ctx *c, const xmlNode *n, long parent)
+/* A <protection_domain>: top level or in a <supervisor> (parent -1, sup its
+ * supervisor), or a child PD (parent its parent PD, sup -1). */
+static void parse_pd(struct ctx *c, const xmlNode *n, long parent, long sup)
 {
 	struct sdf_system *sys = c->b->sys;
 	struct aspec a[] = {
-	    {"name", true, NULL},    {"priority", false, NULL}, {"budget", false, NULL},
-	    {"period", false, NULL}, {"passive", false, NULL},  {"stack_size", false, NULL},
-	    {"id", true, NULL},
+	    {"name", true, NULL},     {"priority", false, NULL}, {"budget", false, NULL},
+	    {"period", false, NULL},  {"passive", false, NULL},  {"stack_size", false, NULL},
+	    {"restart", false, NULL}, {"id", true, NULL},
 	};
-	const size_t na = parent >= 0 ? 7 : 6;
+	const size_t na = parent >= 0 ? 8 : 7;
 	const char *elem = "protection_domain";
 	int line = line_of(n);
 	long p = new_pd(c);
@@ -632,6 +816,10 @@ static void parse_pd(struct ctx *c, const xmlNode *n, long parent)
 	pd->child_id = -1;
 	pd->loc.file = sys->path;
 	pd->loc.line = line;
+	pd->restart = SDF_RESTART_PERMANENT;
+	pd->sup = sup;
+	if (sup >= 0 && !add_child(c, (size_t)sup, false, (size_t)p))
+		return;
 
 	bool ok = get_attrs(c, n, a, na);
 	uint64_t v;
@@ -686,8 +874,27 @@ static void parse_pd(struct ctx *c, const xmlNode *n, long parent)
 		} else
 			pd->stack_size = v;
 	}
-	if (parent >= 0 && a[6].val) {
-		if (num(c, line, elem, "id", a[6].val, 0, SDF_MAX_CHANNEL_ID,
+	if (a[6].val && parent >= 0) {
+		ERR(c, line, elem,
+		    "remove restart: a child PD is restarted by its parent PD's fault() handler, "
+		    "not by a supervisor",
+		    "restart on a child protection domain");
+		ok = false;
+	} else if (a[6].val) {
+		if (!strcmp(a[6].val, "permanent"))
+			pd->restart = SDF_RESTART_PERMANENT;
+		else if (!strcmp(a[6].val, "transient"))
+			pd->restart = SDF_RESTART_TRANSIENT;
+		else if (!strcmp(a[6].val, "temporary"))
+			pd->restart = SDF_RESTART_TEMPORARY;
+		else {
+			ERR(c, line, elem, "write \"permanent\", \"transient\" or \"temporary\"",
+			    "restart \"%s\" is not a restart kind", a[6].val);
+			ok = false;
+		}
+	}
+	if (parent >= 0 && a[7].val) {
+		if (num(c, line, elem, "id", a[7].val, 0, SDF_MAX_CHANNEL_ID,
 		        "use a child id from 0 to 62", &v))
 			pd->child_id = (long)v;
 		else
@@ -707,11 +914,14 @@ static void parse_pd(struct ctx *c, const xmlNode *n, long parent)
 			parse_program_image(c, (size_t)p, k, n);
 		else if (is(k, "map"))
 			parse_map(c, (size_t)p, k);
+		else if (is(k, "limits"))
+			parse_limits(c, (size_t)p, k);
 		else if (is(k, "protection_domain"))
-			parse_pd(c, k, p);
+			parse_pd(c, k, p, -1);
 		else {
 			unknown_element(c, n, k,
-			                "<program_image>, <map> and child <protection_domain>");
+			                "<program_image>, <map>, <limits> and child "
+			                "<protection_domain>");
 			c->b->bpd[p].ok = false;
 		}
 		if (c->oom)
@@ -739,6 +949,7 @@ static void parse_region(struct ctx *c, const xmlNode *n)
 	    {"name", true, NULL},
 	    {"size", true, NULL},
 	    {"page_size", false, NULL},
+	    {"clear_on_restart", false, NULL},
 	};
 	const char *elem = "memory_region";
 	int line = line_of(n);
@@ -756,9 +967,11 @@ static void parse_region(struct ctx *c, const xmlNode *n)
 	r->loc.file = sys->path;
 	r->loc.line = line;
 
-	bool ok = get_attrs(c, n, a, 3);
+	bool ok = get_attrs(c, n, a, 4);
 	ok = check_leaf(c, n) && ok;
 	uint64_t v;
+	if (a[3].val && !boolean(c, line, elem, "clear_on_restart", a[3].val, &r->clear_on_restart))
+		ok = false;
 	if (a[0].val && valid_name(c, line, elem, a[0].val)) {
 		r->name = a[0].val;
 		a[0].val = NULL;
@@ -787,7 +1000,7 @@ static void parse_region(struct ctx *c, const xmlNode *n)
 		} else
 			r->size = v;
 	}
-	free_attrs(a, 3);
+	free_attrs(a, 4);
 	b->region_ok[i] = ok;
 }
 
@@ -890,6 +1103,67 @@ static void parse_channel(struct ctx *c, const xmlNode *n)
 	bc->ok = ok && bc->pd[0] && bc->pd[1];
 }
 
+/* <supervisor name strategy intensity period> under the supervisor `parent`:
+ * its <protection_domain>s and <supervisor>s, started in document order. */
+static void parse_supervisor(struct ctx *c, const xmlNode *n, size_t parent)
+{
+	struct aspec a[] = {
+	    {"name", true, NULL},
+	    {"strategy", false, NULL},
+	    {"intensity", false, NULL},
+	    {"period", false, NULL},
+	};
+	const char *elem = "supervisor";
+	int line = line_of(n);
+	long s = new_sup(c, (long)parent, line);
+	uint64_t v;
+
+	if (s < 0)
+		return;
+	get_attrs(c, n, a, 4);
+	/* sys->sups may move as nested supervisors are added: index with s */
+	struct sdf_supervisor *sd = &c->b->sys->sups[s];
+	if (a[0].val && valid_name(c, line, elem, a[0].val)) {
+		sd->name = a[0].val;
+		a[0].val = NULL;
+	}
+	if (a[1].val) {
+		if (!strcmp(a[1].val, "one_for_one"))
+			sd->strategy = SDF_STRATEGY_ONE_FOR_ONE;
+		else if (!strcmp(a[1].val, "one_for_all"))
+			sd->strategy = SDF_STRATEGY_ONE_FOR_ALL;
+		else if (!strcmp(a[1].val, "rest_for_one"))
+			sd->strategy = SDF_STRATEGY_REST_FOR_ONE;
+		else
+			ERR(c, line, elem,
+			    "write \"one_for_one\", \"one_for_all\" or \"rest_for_one\"",
+			    "strategy \"%s\" is not a supervision strategy", a[1].val);
+	}
+	if (a[2].val && num(c, line, elem, "intensity", a[2].val, 0, SDF_SUP_INTENSITY_MAX,
+	                    "give the most restarts allowed within period, 0 to 1000000 (0: "
+	                    "never restart)",
+	                    &v))
+		sd->intensity = (unsigned)v;
+	if (a[3].val && seconds_ms(c, line, elem, "period", a[3].val, &v))
+		sd->period_ms = v;
+	free_attrs(a, 4);
+
+	for (const xmlNode *k = n->children; k && !c->oom; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			check_text(c, n, k);
+		else if (is(k, "protection_domain"))
+			parse_pd(c, k, -1, s);
+		else if (is(k, "supervisor"))
+			parse_supervisor(c, k, (size_t)s);
+		else
+			unknown_element(c, n, k, "<protection_domain> and <supervisor>");
+	}
+	sd = &c->b->sys->sups[s];
+	if (!c->oom && sd->nchildren == 0)
+		WARN(c, line, elem, "put <protection_domain>s or <supervisor>s in it, or remove it",
+		     "supervisor '%s' has no children", sd->name ? sd->name : "?");
+}
+
 /* ---- the document ----------------------------------------------------- */
 
 static void parse_system(struct ctx *c, const xmlNode *root)
@@ -903,18 +1177,25 @@ static void parse_system(struct ctx *c, const xmlNode *root)
 		return;
 	}
 	get_attrs(c, root, NULL, 0);
+	/* the implicit root supervisor: top-level PDs and supervisors */
+	if (new_sup(c, -1, b->system_line) != 0 ||
+	    !(b->sys->sups[0].name = dup_or_oom(c, SDF_ROOT_SUPERVISOR)))
+		return;
 	for (const xmlNode *k = root->children; k && !c->oom; k = k->next) {
 		if (k->type != XML_ELEMENT_NODE)
 			check_text(c, root, k);
 		else if (is(k, "protection_domain"))
-			parse_pd(c, k, -1);
+			parse_pd(c, k, -1, 0);
+		else if (is(k, "supervisor"))
+			parse_supervisor(c, k, 0);
 		else if (is(k, "memory_region"))
 			parse_region(c, k);
 		else if (is(k, "channel"))
 			parse_channel(c, k);
 		else
 			unknown_element(c, root, k,
-			                "<protection_domain>, <memory_region> and <channel>");
+			                "<protection_domain>, <supervisor>, <memory_region> and "
+			                "<channel>");
 	}
 }
 

@@ -22,6 +22,7 @@ static void build_free(struct build *b)
 	free(b->bpd);
 	free(b->bch);
 	free(b->region_ok);
+	free(b->cap_children);
 }
 
 struct sdf_system *sdf_load(const char *path, const char *const *search, struct sdf_diag *diag)
@@ -75,6 +76,11 @@ void sdf_free(struct sdf_system *sys)
 	}
 	for (size_t r = 0; r < sys->nregions; r++)
 		free(sys->regions[r].name);
+	for (size_t s = 0; s < sys->nsups; s++) {
+		free(sys->sups[s].name);
+		free(sys->sups[s].children);
+	}
+	free(sys->sups);
 	free(sys->pds);
 	free(sys->regions);
 	free(sys->channels);
@@ -97,4 +103,30 @@ long sdf_region_find(const struct sdf_system *sys, const char *name)
 		if (sys->regions[i].name && !strcmp(sys->regions[i].name, name))
 			return (long)i;
 	return -1;
+}
+
+const char *sdf_strategy_name(enum sdf_strategy s)
+{
+	switch (s) {
+	case SDF_STRATEGY_ONE_FOR_ONE:
+		return "one_for_one";
+	case SDF_STRATEGY_ONE_FOR_ALL:
+		return "one_for_all";
+	case SDF_STRATEGY_REST_FOR_ONE:
+		return "rest_for_one";
+	}
+	return "?";
+}
+
+const char *sdf_restart_name(enum sdf_restart r)
+{
+	switch (r) {
+	case SDF_RESTART_PERMANENT:
+		return "permanent";
+	case SDF_RESTART_TRANSIENT:
+		return "transient";
+	case SDF_RESTART_TEMPORARY:
+		return "temporary";
+	}
+	return "?";
 }

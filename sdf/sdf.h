@@ -56,6 +56,8 @@ struct sdf_region { /* <memory_region> */
 	uint64_t size;      /* bytes, multiple of page_size */
 	uint64_t page_size; /* 4096 (Linux pages) */
 	struct sdf_loc loc;
+	bool clear_on_restart; /* zero it when a PD that maps it is restarted
+	                          (Cordon extension; default false) */
 };
 
 struct sdf_map {             /* <map> inside a <protection_domain> */
@@ -67,6 +69,38 @@ struct sdf_map {             /* <map> inside a <protection_domain> */
 	                        (resolved from the ELF by sdf_load) */
 	struct sdf_loc loc;
 };
+
+/* Supervision (Cordon extension), with Erlang/OTP's meanings. */
+enum sdf_strategy {
+	SDF_STRATEGY_ONE_FOR_ONE = 0, /* restart only the child that ended */
+	SDF_STRATEGY_ONE_FOR_ALL,     /* stop all children, restart them all */
+	SDF_STRATEGY_REST_FOR_ONE,    /* restart it and the children after it */
+};
+
+enum sdf_restart {
+	SDF_RESTART_PERMANENT = 0, /* always restarted (the default) */
+	SDF_RESTART_TRANSIENT,     /* restarted only if it ended abnormally */
+	SDF_RESTART_TEMPORARY,     /* never restarted */
+};
+
+struct sdf_child { /* one child of a supervisor */
+	bool is_supervisor;
+	size_t index; /* into sdf_system.sups if is_supervisor, else .pds */
+};
+
+struct sdf_supervisor { /* <supervisor>, or the implicit root */
+	char *name;     /* "root" for sups[0] */
+	enum sdf_strategy strategy;
+	unsigned intensity;         /* more than this many restarts ... */
+	uint64_t period_ms;         /* ... within this many ms: give up, escalate */
+	long parent;                /* index into sdf_system.sups; -1 for the root */
+	struct sdf_child *children; /* in document order = start order */
+	size_t nchildren;
+	struct sdf_loc loc; /* the <system> element for the root */
+};
+
+#define SDF_SUP_INTENSITY_DEFAULT 3u
+#define SDF_SUP_PERIOD_MS_DEFAULT 5000u
 
 struct sdf_pd { /* <protection_domain> */
 	char *name;
@@ -82,6 +116,14 @@ struct sdf_pd { /* <protection_domain> */
 	struct sdf_map *maps;
 	size_t nmaps;
 	struct sdf_loc loc;
+	/* Cordon extensions */
+	enum sdf_restart restart; /* default permanent; child PDs: permanent,
+	                             but their parent PD restarts them */
+	long sup;                 /* index into sdf_system.sups of the
+	                             supervisor; -1 for child PDs */
+	uint64_t memory_limit;    /* <limits memory>, bytes; 0: no limit */
+	unsigned max_tasks;       /* <limits tasks>, processes + threads;
+	                             0: the sandbox's default */
 };
 
 struct sdf_end {
@@ -108,6 +150,8 @@ struct sdf_system {
 	size_t nregions;
 	struct sdf_channel *channels;
 	size_t nchannels;
+	struct sdf_supervisor *sups; /* [0] is the root; parents before children */
+	size_t nsups;                /* at least 1 in a loaded system */
 };
 
 /* Parse and validate; NULL (with diag->errors > 0) when the description is
@@ -122,6 +166,10 @@ void sdf_free(struct sdf_system *sys);
 /* Lookups; -1 when absent. */
 long sdf_pd_find(const struct sdf_system *sys, const char *name);
 long sdf_region_find(const struct sdf_system *sys, const char *name);
+
+/* "one_for_one", "permanent", ...: the names the description uses. */
+const char *sdf_strategy_name(enum sdf_strategy s);
+const char *sdf_restart_name(enum sdf_restart r);
 
 /* A one-screen summary (PDs, channels, regions), as `cordon check` prints. */
 void sdf_print_summary(const struct sdf_system *sys, FILE *out);

@@ -43,6 +43,33 @@ static void perms_str(unsigned perms, char out[4])
 	out[n] = '\0';
 }
 
+static void print_period(uint64_t ms, FILE *out)
+{
+	if (ms % 1000)
+		fprintf(out, "%" PRIu64 ".%03" PRIu64 " s", ms / 1000, ms % 1000);
+	else
+		fprintf(out, "%" PRIu64 " s", ms / 1000);
+}
+
+/* "  drivers (under root): one_for_all, 3 restarts in 5 s: eth, uart" */
+static void print_supervisor(const struct sdf_system *sys, size_t s, FILE *out)
+{
+	const struct sdf_supervisor *sd = &sys->sups[s];
+	fprintf(out, "  %s", sd->name);
+	if (sd->parent >= 0)
+		fprintf(out, " (under %s)", sys->sups[sd->parent].name);
+	fprintf(out, ": %s, %u %s in ", sdf_strategy_name(sd->strategy), sd->intensity,
+	        plural(sd->intensity, "restart", "restarts"));
+	print_period(sd->period_ms, out);
+	for (size_t i = 0; i < sd->nchildren; i++) {
+		const struct sdf_child *ch = &sd->children[i];
+		fprintf(out, "%s%s%s", i ? ", " : ": ",
+		        ch->is_supervisor ? sys->sups[ch->index].name : sys->pds[ch->index].name,
+		        ch->is_supervisor ? " (supervisor)" : "");
+	}
+	fputc('\n', out);
+}
+
 void sdf_print_summary(const struct sdf_system *sys, FILE *out)
 {
 	char size[32];
@@ -75,6 +102,14 @@ void sdf_print_summary(const struct sdf_system *sys, FILE *out)
 			sdf_format_size(pd->stack_size, size, sizeof(size));
 			fprintf(out, ", stack %s", size);
 		}
+		if (pd->restart != SDF_RESTART_PERMANENT)
+			fprintf(out, ", restart %s", sdf_restart_name(pd->restart));
+		if (pd->memory_limit) {
+			sdf_format_size(pd->memory_limit, size, sizeof(size));
+			fprintf(out, ", memory %s", size);
+		}
+		if (pd->max_tasks)
+			fprintf(out, ", tasks %u", pd->max_tasks);
 		fprintf(out, ", %s\n", pd->program);
 	}
 
@@ -129,6 +164,11 @@ void sdf_print_summary(const struct sdf_system *sys, FILE *out)
 				sep = ", ";
 			}
 		}
-		fprintf(out, "%s\n", sep[0] == ':' ? ": not mapped" : "");
+		fprintf(out, "%s%s\n", sep[0] == ':' ? ": not mapped" : "",
+		        mr->clear_on_restart ? " (cleared on restart)" : "");
 	}
+
+	fprintf(out, "supervision:\n");
+	for (size_t s = 0; s < sys->nsups; s++)
+		print_supervisor(sys, s, out);
 }

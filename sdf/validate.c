@@ -45,6 +45,47 @@ static void unique_names(struct build *b)
 	}
 }
 
+/* Supervisors and PDs share one namespace: `cordon restart NAME`, logs and
+ * fault records name either, and must not be ambiguous.  The implicit root
+ * supervisor is not nameable, so "root" is refused for a supervisor (a PD
+ * may still be called root: nothing addresses the root supervisor). */
+static void supervisor_names(struct build *b)
+{
+	struct sdf_system *sys = b->sys;
+
+	for (size_t s = 1; s < sys->nsups; s++) {
+		const struct sdf_supervisor *sd = &sys->sups[s];
+		if (!sd->name)
+			continue;
+		if (!strcmp(sd->name, SDF_ROOT_SUPERVISOR)) {
+			ERR(b, sd->loc.line, "supervisor",
+			    "choose another name; top-level PDs and supervisors are already "
+			    "under the implicit root supervisor",
+			    "supervisor name 'root' is reserved for the implicit root supervisor");
+			continue;
+		}
+		long p = sdf_pd_find(sys, sd->name);
+		if (p >= 0) {
+			ERR(b, sd->loc.line, "supervisor",
+			    "give supervisors and protection domains different names",
+			    "supervisor name '%s' is also the name of the protection domain at "
+			    "line "
+			    "%d",
+			    sd->name, sys->pds[p].loc.line);
+			continue;
+		}
+		for (size_t t = 1; t < s; t++) {
+			if (sys->sups[t].name && !strcmp(sys->sups[t].name, sd->name)) {
+				ERR(b, sd->loc.line, "supervisor",
+				    "give every supervisor its own name",
+				    "duplicate supervisor name '%s' (first at line %d)", sd->name,
+				    sys->sups[t].loc.line);
+				break;
+			}
+		}
+	}
+}
+
 static void child_ids(struct build *b)
 {
 	struct sdf_system *sys = b->sys;
@@ -234,6 +275,7 @@ void sdf_validate(struct build *b)
 		ERR(b, b->system_line, "system", "add a <protection_domain> with a <program_image>",
 		    "the system has no protection domains");
 	unique_names(b);
+	supervisor_names(b);
 	child_ids(b);
 	maps(b);
 	channels(b);

@@ -140,12 +140,12 @@ fixture() {
 	fixture duplicate-child-id
 }
 
-@test "duplicate-pd-name-child" {
-	fixture duplicate-pd-name-child
-}
-
 @test "duplicate-pd-name" {
 	fixture duplicate-pd-name
+}
+
+@test "duplicate-pd-name-child" {
+	fixture duplicate-pd-name-child
 }
 
 @test "duplicate-region-name" {
@@ -154,6 +154,10 @@ fixture() {
 
 @test "duplicate-setvar-vaddr" {
 	fixture duplicate-setvar-vaddr
+}
+
+@test "duplicate-supervisor-name" {
+	fixture duplicate-supervisor-name
 }
 
 @test "empty-pd-name" {
@@ -170,6 +174,38 @@ fixture() {
 
 @test "end-setvar-id" {
 	fixture end-setvar-id
+}
+
+@test "limits-memory-negative" {
+	fixture limits-memory-negative
+}
+
+@test "limits-memory-too-large" {
+	fixture limits-memory-too-large
+}
+
+@test "limits-memory-too-small" {
+	fixture limits-memory-too-small
+}
+
+@test "limits-memory-unknown-suffix" {
+	fixture limits-memory-unknown-suffix
+}
+
+@test "limits-tasks-too-many" {
+	fixture limits-tasks-too-many
+}
+
+@test "limits-tasks-zero" {
+	fixture limits-tasks-zero
+}
+
+@test "limits-twice" {
+	fixture limits-twice
+}
+
+@test "limits-unknown-attribute" {
+	fixture limits-unknown-attribute
 }
 
 @test "malformed-xml" {
@@ -344,6 +380,10 @@ fixture() {
 	fixture queue-size-too-small
 }
 
+@test "region-clear-on-restart-not-boolean" {
+	fixture region-clear-on-restart-not-boolean
+}
+
 @test "region-missing-size" {
 	fixture region-missing-size
 }
@@ -368,6 +408,14 @@ fixture() {
 	fixture region-size-zero
 }
 
+@test "restart-on-child-pd" {
+	fixture restart-on-child-pd
+}
+
+@test "restart-unknown-kind" {
+	fixture restart-unknown-kind
+}
+
 @test "setvar-not-identifier" {
 	fixture setvar-not-identifier
 }
@@ -386,6 +434,58 @@ fixture() {
 
 @test "stack-size-unaligned" {
 	fixture stack-size-unaligned
+}
+
+@test "supervisor-in-pd" {
+	fixture supervisor-in-pd
+}
+
+@test "supervisor-intensity-negative" {
+	fixture supervisor-intensity-negative
+}
+
+@test "supervisor-intensity-out-of-range" {
+	fixture supervisor-intensity-out-of-range
+}
+
+@test "supervisor-missing-name" {
+	fixture supervisor-missing-name
+}
+
+@test "supervisor-named-like-pd" {
+	fixture supervisor-named-like-pd
+}
+
+@test "supervisor-named-root" {
+	fixture supervisor-named-root
+}
+
+@test "supervisor-period-too-long" {
+	fixture supervisor-period-too-long
+}
+
+@test "supervisor-period-too-precise" {
+	fixture supervisor-period-too-precise
+}
+
+@test "supervisor-period-with-unit" {
+	fixture supervisor-period-with-unit
+}
+
+@test "supervisor-period-zero" {
+	fixture supervisor-period-zero
+}
+
+@test "supervisor-unknown-attribute" {
+	fixture supervisor-unknown-attribute
+}
+
+@test "supervisor-unknown-child" {
+	fixture supervisor-unknown-child
+}
+
+@test "supervisor-unknown-strategy" {
+	fixture supervisor-unknown-strategy
 }
 
 @test "system-virtual-machine" {
@@ -414,6 +514,14 @@ fixture() {
 
 @test "unknown-pd-child-element" {
 	fixture unknown-pd-child-element
+}
+
+@test "warn-empty-limits" {
+	fixture warn-empty-limits
+}
+
+@test "warn-empty-supervisor" {
+	fixture warn-empty-supervisor
 }
 
 @test "warn-map-cached-false" {
@@ -458,16 +566,17 @@ fixture() {
 # symbols they use) so the check covers the descriptions even while
 # libcordon cannot be built.
 @test "every example and suite description checks clean, with a summary" {
-	local standin=$BATS_TEST_TMPDIR/images f img n=0
+	local standin=$BATS_TEST_TMPDIR/images f img dir n=0
 	for f in "$CORDON_TOP"/examples/*/*.system "$CORDON_TOP"/tests/*/*.system \
 		"$CORDON_TOP"/tests/sdf/good/*.system; do
 		for img in $(sed -n 's/.*<program_image path="\([^"]*\)".*/\1/p' "$f"); do
 			mkdir -p "$standin/$(dirname "$img")"
 			cp "$IMAGES/pd.elf" "$standin/$img"
 		done
+		# where the build puts the images of this description's folder
+		dir=$(dirname "${f#"$CORDON_TOP"/}")
 		run --separate-stderr "${CHECK[@]}" -L "$CORDON_BUILD/examples" \
-			-L "$CORDON_BUILD/tests/integration" -L "$CORDON_BUILD/tests/monitor" \
-			-L "$IMAGES" -L "$standin" "$f"
+			-L "$CORDON_BUILD/$dir" -L "$IMAGES" -L "$standin" "$f"
 		if [ "$status" -ne 0 ] || [ -n "$stderr" ]; then
 			printf '%s: status %s\n%s\n' "$f" "$status" "$stderr" >&2
 			return 1

@@ -291,6 +291,126 @@ static void image_not_found_without_search_path(void **state)
 	assert_int_equal(diag.errors, 1);
 }
 
+static void expect_children(const struct sdf_system *sys, size_t s, const char *const *names)
+{
+	const struct sdf_supervisor *sd = &sys->sups[s];
+	size_t n = 0;
+	while (names[n])
+		n++;
+	assert_int_equal(sd->nchildren, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct sdf_child *c = &sd->children[i];
+		/* a leading '@' marks a supervisor */
+		bool want_sup = names[i][0] == '@';
+		assert_int_equal(c->is_supervisor, want_sup);
+		if (want_sup) {
+			assert_true(c->index < sys->nsups);
+			assert_string_equal(sys->sups[c->index].name, names[i] + 1);
+			assert_int_equal(sys->sups[c->index].parent, (long)s);
+		} else {
+			assert_true(c->index < sys->npds);
+			assert_string_equal(sys->pds[c->index].name, names[i]);
+			assert_int_equal(sys->pds[c->index].sup, (long)s);
+		}
+	}
+}
+
+static void supervision_tree(void **state)
+{
+	(void)state;
+	struct sdf_system *sys = load_good("supervision.system");
+
+	assert_int_equal(sys->nsups, 4);
+	const struct sdf_supervisor *root = &sys->sups[0];
+	assert_string_equal(root->name, "root");
+	assert_int_equal(root->parent, -1);
+	assert_int_equal(root->strategy, SDF_STRATEGY_ONE_FOR_ONE);
+	assert_int_equal(root->intensity, 3);
+	assert_int_equal(root->period_ms, 5000);
+	assert_int_equal(root->loc.line, 4); /* <system> */
+	expect_children(sys, 0, (const char *const[]){"early", "@drivers", "@apps", "late", NULL});
+
+	const struct sdf_supervisor *drivers = &sys->sups[1];
+	assert_string_equal(drivers->name, "drivers");
+	assert_int_equal(drivers->strategy, SDF_STRATEGY_REST_FOR_ONE);
+	assert_int_equal(drivers->intensity, 0); /* allowed: never restart */
+	assert_int_equal(drivers->period_ms, 500);
+	assert_int_equal(drivers->loc.line, 11);
+	expect_children(sys, 1, (const char *const[]){"bus", "@net", "uart", NULL});
+
+	const struct sdf_supervisor *net = &sys->sups[2];
+	assert_string_equal(net->name, "net");
+	assert_int_equal(net->parent, 1);
+	assert_int_equal(net->strategy, SDF_STRATEGY_ONE_FOR_ALL);
+	assert_int_equal(net->intensity, 3);
+	assert_int_equal(net->period_ms, 5000);
+	expect_children(sys, 2, (const char *const[]){"eth", "ip", NULL});
+
+	const struct sdf_supervisor *apps = &sys->sups[3];
+	assert_int_equal(apps->strategy, SDF_STRATEGY_ONE_FOR_ONE);
+	assert_int_equal(apps->intensity, 10);
+	assert_int_equal(apps->period_ms, 60000);
+	expect_children(sys, 3, (const char *const[]){"app", NULL});
+
+	/* a child PD belongs to its parent PD, not to a supervisor */
+	assert_int_equal(pd(sys, "probe")->sup, -1);
+	assert_int_equal(pd(sys, "probe")->parent, sdf_pd_find(sys, "bus"));
+	assert_int_equal(pd(sys, "probe")->restart, SDF_RESTART_PERMANENT);
+	sdf_free(sys);
+}
+
+static void restart_kinds_limits_and_regions(void **state)
+{
+	(void)state;
+	struct sdf_system *sys = load_good("supervision.system");
+
+	assert_int_equal(pd(sys, "early")->restart, SDF_RESTART_TEMPORARY);
+	assert_int_equal(pd(sys, "bus")->restart, SDF_RESTART_PERMANENT);
+	assert_int_equal(pd(sys, "eth")->restart, SDF_RESTART_TRANSIENT);
+	assert_int_equal(pd(sys, "late")->restart, SDF_RESTART_PERMANENT); /* default */
+
+	assert_int_equal(pd(sys, "bus")->memory_limit, 64ull << 20);
+	assert_int_equal(pd(sys, "bus")->max_tasks, 4);
+	assert_int_equal(pd(sys, "probe")->memory_limit, 1ull << 20);
+	assert_int_equal(pd(sys, "probe")->max_tasks, 0);
+	assert_int_equal(pd(sys, "eth")->memory_limit, 0);
+	assert_int_equal(pd(sys, "eth")->max_tasks, 1);
+	assert_int_equal(pd(sys, "ip")->memory_limit, 2ull << 30);
+	assert_int_equal(pd(sys, "late")->memory_limit, 0);
+	assert_int_equal(pd(sys, "late")->max_tasks, 0);
+
+	assert_true(sys->regions[sdf_region_find(sys, "state")].clear_on_restart);
+	assert_false(sys->regions[sdf_region_find(sys, "log")].clear_on_restart);
+	sdf_free(sys);
+}
+
+static void microkit_systems_get_the_root_supervisor(void **state)
+{
+	(void)state;
+	struct sdf_system *sys = load_good("full.system");
+
+	assert_int_equal(sys->nsups, 1);
+	assert_string_equal(sys->sups[0].name, "root");
+	/* top-level PDs only, in document order; children stay with parents */
+	expect_children(sys, 0, (const char *const[]){"client", "server", "logger", NULL});
+	assert_int_equal(pd(sys, "worker")->sup, -1);
+	assert_int_equal(pd(sys, "helper")->sup, -1);
+	for (size_t r = 0; r < sys->nregions; r++)
+		assert_false(sys->regions[r].clear_on_restart);
+	sdf_free(sys);
+}
+
+static void names_of_kinds(void **state)
+{
+	(void)state;
+	assert_string_equal(sdf_strategy_name(SDF_STRATEGY_ONE_FOR_ONE), "one_for_one");
+	assert_string_equal(sdf_strategy_name(SDF_STRATEGY_ONE_FOR_ALL), "one_for_all");
+	assert_string_equal(sdf_strategy_name(SDF_STRATEGY_REST_FOR_ONE), "rest_for_one");
+	assert_string_equal(sdf_restart_name(SDF_RESTART_PERMANENT), "permanent");
+	assert_string_equal(sdf_restart_name(SDF_RESTART_TRANSIENT), "transient");
+	assert_string_equal(sdf_restart_name(SDF_RESTART_TEMPORARY), "temporary");
+}
+
 /* ---- diagnostics -------------------------------------------------------- */
 
 static void diagnostic_format(void **state)
@@ -364,17 +484,26 @@ static void warnings_alone_do_not_fail(void **state)
 	sdf_free(sys);
 }
 
-static void summary_names_everything(void **state)
+/* Assert that the summary of good/NAME contains every string of want[]. */
+static void summary_contains(const char *name, const char *const *want, size_t n)
 {
-	(void)state;
-	struct sdf_system *sys = load_good("full.system");
+	struct sdf_system *sys = load_good(name);
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
 	assert_non_null(f);
 	sdf_print_summary(sys, f);
 	fclose(f);
+	for (size_t i = 0; i < n; i++)
+		if (!strstr(out, want[i]))
+			fail_msg("summary lacks \"%s\":\n%s", want[i], out);
+	free(out);
+	sdf_free(sys);
+}
 
+static void summary_names_everything(void **state)
+{
+	(void)state;
 	static const char *const want[] = {
 	    "6 protection domains, 3 channels, 2 memory regions",
 	    "budget 500 us per 2000 us",
@@ -383,12 +512,27 @@ static void summary_names_everything(void **state)
 	    "queue client->logger 4 KiB",
 	    "no notify client->logger",
 	    "buffer 8 KiB: client rw at 0x4000000 (setvar buffer_vaddr)",
+	    "supervision:\n  root: one_for_one, 3 restarts in 5 s: client, server, logger\n",
 	};
-	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		if (!strstr(out, want[i]))
-			fail_msg("summary lacks \"%s\":\n%s", want[i], out);
-	free(out);
-	sdf_free(sys);
+	summary_contains("full.system", want, sizeof(want) / sizeof(want[0]));
+}
+
+static void summary_shows_supervision(void **state)
+{
+	(void)state;
+	static const char *const want[] = {
+	    "early    priority 0, restart temporary, ",
+	    "bus      priority 0, memory 64 MiB, tasks 4, ",
+	    "state 4 KiB: bus rw at 0x20000000 (cleared on restart)\n",
+	    "supervision:\n"
+	    "  root: one_for_one, 3 restarts in 5 s: early, drivers (supervisor), apps "
+	    "(supervisor), late\n"
+	    "  drivers (under root): rest_for_one, 0 restarts in 0.500 s: bus, net (supervisor), "
+	    "uart\n"
+	    "  net (under drivers): one_for_all, 3 restarts in 5 s: eth, ip\n"
+	    "  apps (under root): one_for_one, 10 restarts in 60 s: app\n",
+	};
+	summary_contains("supervision.system", want, sizeof(want) / sizeof(want[0]));
 }
 
 int main(void)
@@ -401,10 +545,15 @@ int main(void)
 	    cmocka_unit_test(full_regions_and_maps),
 	    cmocka_unit_test(full_channels),
 	    cmocka_unit_test(image_not_found_without_search_path),
+	    cmocka_unit_test(supervision_tree),
+	    cmocka_unit_test(restart_kinds_limits_and_regions),
+	    cmocka_unit_test(microkit_systems_get_the_root_supervisor),
+	    cmocka_unit_test(names_of_kinds),
 	    cmocka_unit_test(diagnostic_format),
 	    cmocka_unit_test(every_error_is_counted),
 	    cmocka_unit_test(warnings_alone_do_not_fail),
 	    cmocka_unit_test(summary_names_everything),
+	    cmocka_unit_test(summary_shows_supervision),
 	};
 	return cmocka_run_group_tests_name("sdf", tests, NULL, NULL);
 }
