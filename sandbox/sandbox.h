@@ -45,34 +45,34 @@ enum sandbox_policy {
 };
 
 struct sandbox_fd {
-	int src; /* descriptor in the caller */
-	int dst; /* number it gets in the PD */
+	int src;                   /* descriptor in the caller */
+	int dst;                   /* number it gets in the PD */
 };
 
 struct sandbox_spec {
-	const char *name;    /* PD name: hostname and messages */
-	const char *program; /* absolute path of the ELF to run */
-	char *const *argv;   /* NULL: { program, NULL } */
-	char *const *envp;   /* NULL: an empty environment */
+	const char *name;          /* PD name: hostname and messages */
+	const char *program;       /* absolute path of the ELF to run */
+	char *const *argv;         /* NULL: { program, NULL } */
+	char *const *envp;         /* NULL: an empty environment */
 	const struct sandbox_fd *fds;
 	size_t nfds;
 	const char *const *ro_paths; /* extra files or directories, bound read-only
 	                                at the same path; may be NULL */
 	size_t nro_paths;
 	enum sandbox_policy policy;
-	int nice; /* scheduling niceness for the PD */
+	int nice;                  /* scheduling niceness for the PD */
 };
 
 struct sandbox_child {
-	pid_t pid; /* in the caller's pid namespace */
-	int pidfd; /* close-on-exec; readable when the PD exits */
+	pid_t pid;                 /* in the caller's pid namespace */
+	int pidfd;                 /* close-on-exec; readable when the PD exits */
 };
 
 /* Start the PD.  Returns 0, or -errno with a message (without trailing
  * newline) in why.  Never leaves a process, mount or descriptor behind on
  * failure. */
-int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child, char *why,
-                  size_t whylen);
+int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child,
+                  char *why, size_t whylen);
 
 /* SIGKILL the PD through its pidfd.  Safe to call on an exited PD. */
 int sandbox_kill(const struct sandbox_child *child);
