@@ -49,7 +49,12 @@ $(B)/obj/pd/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(PD_CFLAGS) -MMD -MP -c $< -o $@
 
-include $(sort $(wildcard */module.mk) $(wildcard tests/*/module.mk) $(wildcard examples/*/module.mk) $(wildcard bench/module.mk))
+# Components first and the CLI, which links them all, after them: a rule's
+# prerequisites are expanded when it is read, so the object lists it names
+# must be defined by then.
+include $(sort $(filter-out cli/module.mk,$(wildcard */module.mk)))
+include cli/module.mk
+include $(sort $(wildcard tests/*/module.mk) $(wildcard examples/*/module.mk))
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 

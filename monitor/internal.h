@@ -37,6 +37,8 @@ struct mon_pd {
 	struct {
 		struct mon_mem mem;  /* the PD's boot information */
 	} boot;
+	struct mon_mem page;   /* the PD's monitor page (struct ipc_mon); the
+	                          monitor keeps it mapped to bump `event` */
 	int ctl;               /* monitor's end of the PD's SEQPACKET ctl socket */
 	int ctl_pd;            /* the PD's end, handed in at exec, closed after */
 	struct mon_relay out, err;
@@ -44,7 +46,11 @@ struct mon_pd {
 	bool have_fault;
 	struct timespec started;
 	unsigned restarts;     /* starts after the first */
-	bool stop_requested;   /* the monitor is killing it on purpose */
+	bool stop_requested;   /* stopped on purpose (admin, parent PD): not a
+	                          fault, and no supervisor restarts it */
+	bool sup_stopping;     /* its supervisor is stopping it to restart a
+	                          set of children: not a fault either */
+	int last_status;       /* wait status of its last exit */
 };
 
 /* A channel: its two end pages and the rings toward each end. */
@@ -72,7 +78,15 @@ struct mon {
 	int admin_fd;          /* listening admin socket, or -1 */
 	char admin_path[108];  /* its path, unlinked at exit */
 	struct mon_history *history;
+	struct mon_sup *sups;  /* one per sdf_system.sups */
 	bool stopping;
+	bool failed;           /* the root supervisor gave up */
+};
+
+/* A supervisor's recent restarts, for its intensity. */
+struct mon_sup {
+	uint64_t *when;        /* CLOCK_MONOTONIC ms of the restarts kept */
+	size_t n, cap;
 };
 
 /* A bounded record of what happened, for `cordon faults` and `cordon log`. */
@@ -95,9 +109,18 @@ struct mon_history {
 
 /* objects.c */
 int mon_objects_create(struct mon *m);
+/* Zero the memory regions declared clear_on_restart that PD `p` maps. */
+void mon_regions_clear(struct mon *m, size_t p);
 void mon_objects_destroy(struct mon *m);
 int mon_boot_write(struct mon *m, size_t pd, struct sandbox_fd *fds, size_t *nfds, size_t cap);
 void mon_boot_close(struct mon_pd *mp);
+
+/* supervise.c */
+int mon_sup_init(struct mon *m);
+void mon_sup_free(struct mon *m);
+/* PD p ended by itself (not stopped on purpose): restart it, its siblings,
+ * or escalate, as its supervisor says; or tell its parent PD. */
+void mon_sup_pd_ended(struct mon *m, size_t p, bool abnormal, const char *how);
 
 /* output.c */
 void mon_relay_init(struct mon_relay *r, int fd);
@@ -113,7 +136,15 @@ void mon_fault(struct mon *m, const char *fmt, ...) __attribute__((format(printf
 /* monitor.c: the lifecycle operations admin requests and supervision use. */
 int mon_pd_start(struct mon *m, size_t pd);
 void mon_pd_stop(struct mon *m, size_t pd);
+/* Kill and reap PD p for its supervisor: neither a fault nor a stop. */
+void mon_pd_terminate(struct mon *m, size_t pd);
 long mon_pd_find(const struct mon *m, const char *name);
+/* Queue a control message for PD `p` and bump its monitor page.  Returns 0,
+ * or -1 (logged) when the PD is not running or does not read them. */
+int mon_pd_tell(struct mon *m, size_t p, const struct ipc_ctl *c);
+/* Format how a PD ended ("signal=SIGSEGV addr=0x0 ip=0x4011d6", "exit=3",
+ * "seccomp syscall=socket") from its wait status and its own report. */
+void mon_pd_describe_end(const struct mon_pd *mp, int status, char *buf, size_t len);
 
 /* admin.c */
 int mon_admin_open(struct mon *m);
@@ -124,5 +155,7 @@ void mon_admin_close(struct mon *m);
 void mon_log(struct mon *m, const char *tag, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *mon_signame(int sig);
+/* The name of x86-64 syscall number nr ("socket"), or "#nr". */
+void mon_syscall_name(uint64_t nr, char *buf, size_t len);
 
 #endif

@@ -3,7 +3,10 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <seccomp.h>
 
 #include "monitor/internal.h"
 
@@ -39,4 +42,15 @@ const char *mon_signame(int sig)
 		if (names[i].sig == sig)
 			return names[i].name;
 	return "signal";
+}
+
+void mon_syscall_name(uint64_t nr, char *buf, size_t len)
+{
+	char *name = nr <= INT32_MAX ? seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, (int)nr)
+	                             : NULL;
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "#%llu", (unsigned long long)nr);
+	free(name);
 }

@@ -14,7 +14,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <linux/futex.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -137,25 +139,35 @@ out:
 	return rc;
 }
 
-/* The PD is gone (its pidfd fired, or we killed it): reap it, relay the
- * last of its output, record how it ended. */
-static void pd_ended(struct mon *m, size_t p)
+void mon_pd_describe_end(const struct mon_pd *mp, int status, char *buf, size_t len)
 {
-	struct mon_pd *mp = &m->pds[p];
-	int status = 0;
+	const struct ipc_ctl *f = mp->have_fault ? &mp->last_fault : NULL;
 
-	if (!mp->running)
+	if (WIFEXITED(status)) {
+		snprintf(buf, len, "exit=%d", WEXITSTATUS(status));
 		return;
-	epoll_ctl(m->epfd, EPOLL_CTL_DEL, mp->child.pidfd, NULL);
-	if (sandbox_reap(&mp->child, &status) < 0)
-		status = 0;
-	mp->running = false;
-	set_ends(m, p, false);
-	while (mon_relay_pump(m, mp, &mp->out))
-		;
-	while (mon_relay_pump(m, mp, &mp->err))
-		;
-	/* A last control message (the fault report) may still be queued. */
+	}
+	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	if (f && f->signo != sig)
+		f = NULL; /* a report about something else: do not trust it */
+	if (sig == SIGSYS && f && f->code == 1 /* SYS_SECCOMP */) {
+		char name[32];
+		mon_syscall_name(f->addr, name, sizeof(name));
+		snprintf(buf, len, "seccomp syscall=%s signal=SIGSYS ip=%#llx", name,
+		         (unsigned long long)f->ip);
+	} else if (f) {
+		snprintf(buf, len, "signal=%s addr=%#llx ip=%#llx", mon_signame(sig),
+		         (unsigned long long)f->addr, (unsigned long long)f->ip);
+	} else {
+		snprintf(buf, len, "signal=%s", mon_signame(sig));
+	}
+}
+
+/* The PD's last words: a fault report may still be queued on its ctl
+ * socket after it died.  Reports are hostile input: only a well-formed
+ * IPC_CTL_FAULT is kept. */
+static void drain_ctl(struct mon_pd *mp)
+{
 	char buf[sizeof(struct ipc_ctl) + 1];
 	ssize_t n;
 	while (mp->ctl >= 0 && (n = recv(mp->ctl, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
@@ -167,27 +179,46 @@ static void pd_ended(struct mon *m, size_t p)
 				mp->have_fault = true;
 			}
 		}
+}
+
+/* The PD is gone (its pidfd fired, or we killed it): reap it, relay the
+ * last of its output, record how it ended, and let its supervisor (or its
+ * parent PD) decide what happens next. */
+static void pd_ended(struct mon *m, size_t p)
+{
+	struct mon_pd *mp = &m->pds[p];
+	int status = 0;
+
+	if (!mp->running)
+		return;
+	epoll_ctl(m->epfd, EPOLL_CTL_DEL, mp->child.pidfd, NULL);
+	if (sandbox_reap(&mp->child, &status) < 0)
+		status = 0;
+	mp->running = false;
+	mp->last_status = status;
+	set_ends(m, p, false);
+	while (mon_relay_pump(m, mp, &mp->out))
+		;
+	while (mon_relay_pump(m, mp, &mp->err))
+		;
+	drain_ctl(mp);
 	close_fd(&mp->ctl);
 
 	const char *name = mp->sdf->name;
-	if (m->stopping)
+	if (m->stopping || mp->sup_stopping)
 		return;
 	if (mp->stop_requested) {
 		mon_log(m, "MON|INFO:", "pd=%s stopped", name);
-	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		mon_log(m, "MON|INFO:", "pd=%s exited status=0", name);
-	} else if (WIFEXITED(status)) {
-		mon_fault(m, "pd=%s exit=%d restarts=%u", name, WEXITSTATUS(status), mp->restarts);
-	} else if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		if (mp->have_fault && mp->last_fault.signo == sig)
-			mon_fault(m, "pd=%s signal=%s addr=%#llx ip=%#llx restarts=%u", name,
-			          mon_signame(sig), (unsigned long long)mp->last_fault.addr,
-			          (unsigned long long)mp->last_fault.ip, mp->restarts);
-		else
-			mon_fault(m, "pd=%s signal=%s restarts=%u", name, mon_signame(sig),
-			          mp->restarts);
+		return;
 	}
+	bool normal = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	char how[160];
+	mon_pd_describe_end(mp, status, how, sizeof(how));
+	if (normal)
+		mon_log(m, "MON|INFO:", "pd=%s exited status=0", name);
+	else
+		mon_fault(m, "pd=%s %s restarts=%u", name, how, mp->restarts);
+	mon_sup_pd_ended(m, p, !normal, how);
 }
 
 void mon_pd_stop(struct mon *m, size_t p)
@@ -198,6 +229,60 @@ void mon_pd_stop(struct mon *m, size_t p)
 	mp->stop_requested = true;
 	sandbox_kill(&mp->child);
 	pd_ended(m, p);
+}
+
+void mon_pd_terminate(struct mon *m, size_t p)
+{
+	struct mon_pd *mp = &m->pds[p];
+	if (!mp->running)
+		return;
+	mp->sup_stopping = true;
+	sandbox_kill(&mp->child);
+	pd_ended(m, p);
+	mp->sup_stopping = false;
+}
+
+int mon_pd_tell(struct mon *m, size_t p, const struct ipc_ctl *c)
+{
+	struct mon_pd *mp = &m->pds[p];
+	if (!mp->running || mp->ctl < 0)
+		return -1;
+	if (send(mp->ctl, c, sizeof(*c), MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)sizeof(*c)) {
+		mon_log(m, "MON|ERROR:", "pd=%s does not read its control messages (%s); one was dropped",
+		        mp->sdf->name, strerror(errno));
+		return -1;
+	}
+	struct ipc_mon *page = mp->page.map;
+	__atomic_add_fetch(&page->event, 1, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &page->event, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+	return 0;
+}
+
+/* A PD asks to restart or stop one of its child PDs. */
+static void ctl_child_request(struct mon *m, size_t p, const struct ipc_ctl *c)
+{
+	const char *name = m->pds[p].sdf->name;
+	long child = -1;
+	for (size_t i = 0; i < m->sys->npds; i++)
+		if (m->sys->pds[i].parent == (long)p && m->sys->pds[i].child_id == (long)c->channel)
+			child = (long)i;
+	if (child < 0) {
+		mon_log(m, "MON|ERROR:", "pd=%s asked to %s child %u, which it does not have", name,
+		        c->type == IPC_CTL_PD_RESTART ? "restart" : "stop", c->channel);
+		return;
+	}
+	const char *cname = m->pds[child].sdf->name;
+	if (c->type == IPC_CTL_PD_STOP) {
+		mon_log(m, "MON|INFO:", "pd=%s stops its child pd=%s", name, cname);
+		mon_pd_stop(m, (size_t)child);
+		m->pds[child].stop_requested = true;
+		return;
+	}
+	mon_log(m, "MON|INFO:", "pd=%s restarts its child pd=%s", name, cname);
+	mon_pd_terminate(m, (size_t)child);
+	mon_regions_clear(m, (size_t)child);
+	if (mon_pd_start(m, (size_t)child) < 0)
+		mon_sup_pd_ended(m, (size_t)child, true, "start failed");
 }
 
 long mon_pd_find(const struct mon *m, const char *name)
@@ -236,6 +321,10 @@ static void ctl_readable(struct mon *m, size_t p)
 		case IPC_CTL_FAULT:
 			mp->last_fault = c;
 			mp->have_fault = true;
+			break;
+		case IPC_CTL_PD_RESTART:
+		case IPC_CTL_PD_STOP:
+			ctl_child_request(m, p, &c);
 			break;
 		case IPC_CTL_BROKEN:
 			c.what[sizeof(c.what) - 1] = '\0';
@@ -314,7 +403,7 @@ static int watch_loop(struct mon *m)
 			}
 			case EV_EXIT:
 				pd_ended(m, p);
-				if (system_down(m)) {
+				if (!m->failed && system_down(m)) {
 					mon_log(m, "MON|ERROR:", "every PD has stopped; the system is down");
 					return 1;
 				}
@@ -334,6 +423,8 @@ static int watch_loop(struct mon *m)
 				mon_admin_accept(m);
 				break;
 			}
+			if (m->failed)
+				return 1;
 		}
 	}
 }
@@ -390,6 +481,10 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 	objects = true; /* create resets every object first, so destroy is safe */
 	if (mon_objects_create(&m) < 0)
 		goto out;
+	if (mon_sup_init(&m) < 0) {
+		mon_log(&m, "MON|ERROR:", "out of memory");
+		goto out;
+	}
 
 	mon_log(&m, "MON|INFO:", "booting %s: %zu PDs, %zu channels, %zu memory regions",
 	        sys->path, sys->npds, sys->nchannels, sys->nregions);
@@ -421,6 +516,7 @@ out:
 	free(m.chans);
 	free(m.regions);
 	free(m.history);
+	mon_sup_free(&m);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;

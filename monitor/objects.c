@@ -75,6 +75,8 @@ int mon_objects_create(struct mon *m)
 
 	for (size_t i = 0; i < sys->nregions; i++)
 		mem_reset(&m->regions[i].mem);
+	for (size_t p = 0; p < sys->npds; p++)
+		mem_reset(&m->pds[p].page);
 	for (size_t i = 0; i < sys->nchannels; i++)
 		for (int e = 0; e < 2; e++) {
 			mem_reset(&m->chans[i].end[e]);
@@ -87,6 +89,14 @@ int mon_objects_create(struct mon *m)
 		snprintf(what, sizeof(what), "cordon:region:%s", r->name);
 		if (mem_create(m, what, r->size, false, &m->regions[i].mem) < 0)
 			return -1;
+	}
+	for (size_t p = 0; p < sys->npds; p++) {
+		snprintf(what, sizeof(what), "cordon:monitor:%s", sys->pds[p].name);
+		if (mem_create(m, what, IPC_PAGE_SIZE, true, &m->pds[p].page) < 0)
+			return -1;
+		struct ipc_mon *page = m->pds[p].page.map;
+		page->magic = IPC_MON_MAGIC;
+		page->version = IPC_VERSION;
 	}
 	for (size_t i = 0; i < sys->nchannels; i++) {
 		struct mon_chan *c = &m->chans[i];
@@ -112,6 +122,8 @@ void mon_objects_destroy(struct mon *m)
 {
 	for (size_t i = 0; i < m->sys->nregions; i++)
 		mem_close(&m->regions[i].mem);
+	for (size_t p = 0; p < m->sys->npds; p++)
+		mem_close(&m->pds[p].page);
 	for (size_t i = 0; i < m->sys->nchannels; i++)
 		for (int e = 0; e < 2; e++) {
 			mem_close(&m->chans[i].end[e]);
@@ -160,7 +172,10 @@ int mon_boot_write(struct mon *m, size_t p, struct sandbox_fd *fds, size_t *nfds
 	/* Spinning before sleeping pays only when there is another CPU for
 	 * the peer to run on; bound it by the cost of a cross-CPU wake-up. */
 	boot->spin_ns = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 20000 : 0;
-	boot->ctl_fd = 4;
+	boot->ctl_fd = IPC_FD_FIRST;
+	boot->mon_fd = give(fds, nfds, cap, mp->page.ro);
+	if (boot->mon_fd < 0)
+		goto too_many;
 
 	for (size_t i = 0; i < sys->nchannels; i++) {
 		const struct sdf_channel *ch = &sys->channels[i];
@@ -228,6 +243,24 @@ too_many:
 out:
 	free(boot);
 	return rc;
+}
+
+void mon_regions_clear(struct mon *m, size_t p)
+{
+	const struct sdf_pd *pd = &m->sys->pds[p];
+	for (size_t i = 0; i < pd->nmaps; i++) {
+		const struct mon_region *r = &m->regions[pd->maps[i].region];
+		if (!r->sdf->clear_on_restart)
+			continue;
+		/* Punching the whole file out gives every mapping zero pages. */
+		if (fallocate(r->mem.rw, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+		              (off_t)r->mem.size) < 0)
+			mon_log(m, "MON|ERROR:", "region=%s could not be cleared: %s", r->sdf->name,
+			        strerror(errno));
+		else
+			mon_log(m, "MON|INFO:", "region=%s cleared for the restart of pd=%s",
+			        r->sdf->name, pd->name);
+	}
 }
 
 void mon_boot_close(struct mon_pd *mp)

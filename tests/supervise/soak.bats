@@ -1,0 +1,76 @@
+#!/usr/bin/env bats
+# Soak: under protected-call load, kill random PDs of a 10-PD system 300
+# times.  Then the monitor is alive, every PD is back in service, every call
+# got either its reply or the PEER_DOWN label (none hung, none wrong), and
+# `cordon ps` counts exactly the restarts the kills caused.
+
+load ../lib/system
+
+KILLS=${CORDON_SOAK_KILLS:-300}
+
+teardown() {
+	system_teardown
+}
+
+# Block until PD $1 has been started $2 times in all.
+wait_starts() {
+	local n
+	n=$(timeout 20 tail -n +1 -f "$SYS_LOG" | grep -m "$2" -c "^MON|INFO: pd=$1 started pid=")
+	[ "$n" -eq "$2" ] || {
+		echo "pd $1 was started $n times, expected $2" >&2
+		tail -n 30 "$SYS_LOG" >&2
+		return 1
+	}
+}
+
+# Block until client $1 has printed $2 progress lines in all.
+wait_progress() {
+	local n
+	n=$(timeout 30 tail -n +1 -f "$SYS_LOG" | grep -m "$2" -c "^$1| $1: ok=")
+	[ "$n" -eq "$2" ] || {
+		echo "client $1 printed $n progress lines, expected $2 (hung?)" >&2
+		return 1
+	}
+}
+
+@test "soak: $KILLS random kills under protected-call load" {
+	system_start -L "$CORDON_BUILD/tests/supervise" "$CORDON_TOP/tests/supervise/soak.system"
+	system_wait '^MON\|INFO: all 10 PDs started$'
+	pds=(srv0 srv1 srv2 srv3 srv4 cli0 cli1 cli2 cli3 cli4)
+	declare -A kills starts
+	for pd in "${pds[@]}"; do kills[$pd]=0 starts[$pd]=1; done
+	# Every client is making calls before the first kill.
+	for i in 0 1 2 3 4; do wait_progress "cli$i" 1; done
+
+	RANDOM=42
+	for ((k = 0; k < KILLS; k++)); do
+		pd=${pds[RANDOM % 10]}
+		pid=$(sed -n "s/^MON|INFO: pd=$pd started pid=\\([0-9]*\\)\$/\\1/p" "$SYS_LOG" | tail -n 1)
+		kill -KILL "$pid"
+		kills[$pd]=$((kills[$pd] + 1))
+		starts[$pd]=$((starts[$pd] + 1))
+		wait_starts "$pd" "${starts[$pd]}"
+	done
+
+	# The monitor never died; every PD runs and was restarted once per kill.
+	kill -0 "$SYS_PID"
+	run "$CORDON" ps
+	echo "$output"
+	for pd in "${pds[@]}"; do
+		[[ "$output" =~ (^|$'\n')$pd\ +running\ +[0-9]+\ +${kills[$pd]}\  ]] || {
+			echo "$pd: expected running with ${kills[$pd]} restarts" >&2
+			false
+		}
+	done
+	# Every server is back in service: each client makes progress again.
+	for i in 0 1 2 3 4; do
+		seen=$(grep -c "^cli$i| cli$i: ok=" "$SYS_LOG")
+		wait_progress "cli$i" $((seen + 2))
+	done
+	# No call got a wrong answer, and the monitor never lost track.
+	! grep -q 'BAD reply' "$SYS_LOG"
+	! grep -q '^MON|ERROR:' "$SYS_LOG"
+	[ "$(grep -c '^MON|FAULT: pd=[a-z0-9]* signal=SIGKILL' "$SYS_LOG")" -eq "$KILLS" ]
+	system_stop
+	[ "$SYS_STATUS" -eq 0 ]
+}
