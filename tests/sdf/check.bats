@@ -587,3 +587,21 @@ fixture() {
 	done
 	[ "$n" -ge 6 ]
 }
+
+# The annotated example of docs/system-description.md is a valid description
+# and produces the supervision summary the page shows.
+@test "the documented example checks clean, as documented" {
+	local doc=$CORDON_TOP/docs/system-description.md ex=$BATS_TEST_TMPDIR/example.system img
+	sed -n '/^```xml$/,/^```$/p' "$doc" | sed -n '/^<?xml/,/^<\/system>$/p' >"$ex"
+	grep -q '<supervisor' "$ex"
+	for img in $(sed -n 's/.*<program_image path="\([^"]*\)".*/\1/p' "$ex"); do
+		cp "$IMAGES/pd.elf" "$BATS_TEST_TMPDIR/$img"
+	done
+	run --separate-stderr "${CHECK[@]}" -L "$BATS_TEST_TMPDIR" "$ex"
+	printf '%s\n%s\n' "$output" "$stderr" >&2
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	sed -n '/^supervision:$/,/^```$/p' "$doc" | sed '$d' >"$BATS_TEST_TMPDIR/want"
+	[ -s "$BATS_TEST_TMPDIR/want" ]
+	sed -n '/^supervision:$/,$p' <<<"$output" | diff "$BATS_TEST_TMPDIR/want" -
+}
