@@ -1,0 +1,160 @@
+/*
+ * ipc-bench internals: the measurement harness (harness.c), the baselines
+ * (baseline.c), the Cordon IPC cases (cases.c) and the report (report.c).
+ *
+ * Every figure is a distribution of samples taken in this run; the report
+ * prints each one next to baselines measured in the same run, because the
+ * machine is shared and only ratios taken together mean anything.
+ */
+#ifndef CORDON_BENCH_H
+#define CORDON_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Where the two processes of a case run. */
+enum place {
+	PLACE_PINNED, /* parent on CPU 0, child on CPU 1 (sched_setaffinity) */
+	PLACE_FLOAT,  /* both may run on any CPU; the scheduler decides */
+	PLACE_SAME,   /* both on CPU 0: what spinning costs when the peer
+	                 cannot run (only the sleeping cases and ppcall) */
+	PLACE_NONE,   /* one process (memcpy, region copy) */
+};
+
+/* What a result's ratio columns compare it with. */
+enum kind {
+	KIND_LATENCY, /* time per op; ratios are op / baseline round trip */
+	KIND_BYTES,   /* bytes per op; ratios are rate / baseline rate */
+};
+
+struct result {
+	char id[40];    /* stable name, used in JSON and by targets */
+	char label[80]; /* what the row measures, for people */
+	enum place place;
+	enum kind kind;
+	bool baseline;         /* a baseline row, not a Cordon figure */
+	double med_ns;         /* per op */
+	double p99_ns;         /* per op; the slow tail (lower rate for bytes) */
+	double p10_ns, p90_ns; /* per op; for the JSON output */
+	double bytes;          /* KIND_BYTES: bytes moved per op */
+	char base[40];         /* KIND_BYTES: id of the memcpy row to compare
+	                          with, or "" */
+	double rt_mult;        /* KIND_LATENCY: op time * rt_mult = a round
+	                          trip (2 for one-way figures) */
+	size_t samples;        /* how many samples the figures come from */
+	double *kept;          /* the samples, until finish_results() */
+	size_t batch;          /* ops per sample */
+	bool has_spin;         /* Cordon IPC: spin statistics below are set */
+	uint64_t spins[2];     /* ipc_spin.spins of parent, child */
+	uint64_t sleeps[2];    /* ipc_spin.sleeps of parent, child */
+};
+
+struct opts {
+	bool quick;
+	bool pin_only;     /* skip the PLACE_FLOAT runs */
+	const char *only;  /* run only the cases whose id contains this */
+	long iterations;   /* round trips per ping-pong case */
+	int rounds;        /* every case runs once per round, interleaved */
+	long queue_bytes;  /* bytes per queue case */
+	uint32_t ring;     /* queue ring size */
+	uint32_t spin_ns;  /* adaptive spin bound for the spin policy */
+	size_t copy_small; /* region copy sizes */
+	size_t copy_large;
+	int cpu[2]; /* CPUs for PLACE_PINNED */
+	enum { OUT_TEXT, OUT_MARKDOWN, OUT_JSON } format;
+};
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/* ---- harness.c ---- */
+
+__attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
+__attribute__((noreturn, format(printf, 1, 2))) void die_errno(const char *fmt, ...);
+uint64_t now_ns(void);
+/* Nanoseconds one clock_gettime(CLOCK_MONOTONIC) costs here. */
+double clock_cost_ns(void);
+/* A MAP_SHARED anonymous mapping (inherited across fork), zeroed. */
+void *shared_alloc(size_t size);
+void shared_free(void *p, size_t size);
+/* Keep a copy of one run's samples (ns per op) in r. */
+void keep_samples(const double *samples, size_t n, struct result *r);
+const char *place_name(enum place p);
+/* Should the case with this id run (--only)?  Unwanted results keep
+ * samples == 0 and are not reported. */
+bool wanted(const struct opts *o, const char *id);
+
+/* One kind of two-process ping-pong.  The parent measures round trips with
+ * once(); the child runs serve() until stop() tells it to return. */
+struct pair {
+	void (*attach)(struct pair *p, int side); /* after fork; side 0 parent */
+	void (*serve)(struct pair *p);            /* child */
+	void (*once)(struct pair *p);             /* parent: one round trip */
+	void (*stop)(struct pair *p);             /* parent: end serve() */
+	void (*detach)(struct pair *p, int side); /* optional: release mappings */
+	void *priv;
+	/* Cordon cases: the spin statistics of each side, filled by detach. */
+	bool has_spin;
+	uint64_t spins, sleeps;
+};
+
+/* Run p in placement pl for o->iterations round trips; fill r. */
+void run_pingpong(struct pair *p, enum place pl, const struct opts *o, struct result *r);
+
+/* Fork the child of a two-process case: it pins itself (pl, side 1), runs
+ * body(arg) and exits; a crash or hang of either side ends the program with
+ * the case's name.  The parent pins itself (side 0). */
+struct child {
+	int pid;
+	const char *what;
+};
+void pin_self(enum place pl, int side, const struct opts *o);
+void unpin_self(void);
+struct child spawn(const char *what, enum place pl, const struct opts *o, void (*body)(void *arg),
+                   void *arg);
+void reap(struct child *c);
+
+/* Queue cases: how many messages, how many per sample (about 256 KiB), and
+ * how many timestamps the consumer takes (index 0: the start). */
+void queue_shape(const struct opts *o, size_t msg, size_t *count, size_t *chunk, size_t *nstamps);
+/* Samples from the consumer's timestamps (ns per message), dropping the
+ * first tenth as warm-up; fills r's figures. */
+void chunk_samples(const uint64_t *stamps, size_t nstamps, size_t chunk, struct result *r);
+
+/* ---- baseline.c: futex, spin, socketpair, pipe ping-pongs ---- */
+
+void bench_baselines(const struct opts *o, enum place pl, struct result **out, size_t *n);
+
+/* ---- ring.c: a raw spin ring, the queue baseline ---- */
+
+void bench_rings(const struct opts *o, enum place pl, struct result **out, size_t *n);
+
+/* ---- copy.c: memcpy private to private, and into a memory region ---- */
+
+void bench_memcpy(const struct opts *o, size_t bytes, struct result *r);
+void bench_region(const struct opts *o, size_t bytes, struct result *r);
+
+/* ---- cases.c: Cordon IPC ---- */
+
+void bench_cordon(const struct opts *o, enum place pl, struct result **out, size_t *n);
+
+/* ---- report.c ---- */
+
+struct result *result_add(struct result **arr, size_t *n);
+/* Add one round's results to the totals (same id and place: samples and
+ * spin statistics accumulate), then free the round's array. */
+void merge_round(struct result **all, size_t *n, struct result *round, size_t rn);
+/* Sort each result's samples and fill its percentiles. */
+void finish_results(struct result *all, size_t n);
+void report(const struct opts *o, const struct result *r, size_t n);
+
+#endif

@@ -1,0 +1,296 @@
+/*
+ * The measurement harness: clocks, statistics, CPU placement, and running a
+ * two-process case with a watchdog so a lost wake-up shows up as a named
+ * failure instead of a hang.
+ */
+#include <errno.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench/bench.h"
+
+#define HANG_SECONDS 60 /* no case takes this long unless a wake-up was lost */
+
+static const char *current; /* the case running, for the watchdog */
+static cpu_set_t allowed;   /* our affinity at start: PLACE_FLOAT restores it */
+static bool allowed_set;
+
+__attribute__((noreturn)) static void vdie(bool with_errno, const char *fmt, va_list ap)
+{
+	int e = errno;
+	fputs("ipc-bench: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	if (with_errno)
+		fprintf(stderr, ": %s", strerror(e));
+	fputc('\n', stderr);
+	exit(1);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vdie(false, fmt, ap);
+}
+
+void die_errno(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vdie(true, fmt, ap);
+}
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+double clock_cost_ns(void)
+{
+	enum { N = 100000 };
+	uint64_t t0 = now_ns(), t = t0;
+	for (int i = 0; i < N; i++)
+		t = now_ns();
+	return (double)(t - t0) / N;
+}
+
+void *shared_alloc(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die_errno("mmap %zu shared bytes", size);
+	return p;
+}
+
+void shared_free(void *p, size_t size)
+{
+	if (p)
+		munmap(p, size);
+}
+
+void keep_samples(const double *samples, size_t n, struct result *r)
+{
+	if (n == 0)
+		die("%s: no samples", r->id);
+	r->kept = malloc(n * sizeof(*samples));
+	if (!r->kept)
+		die("%s: out of memory", r->id);
+	memcpy(r->kept, samples, n * sizeof(*samples));
+	r->samples = n;
+}
+
+bool wanted(const struct opts *o, const char *id)
+{
+	return !o->only || strstr(id, o->only);
+}
+
+const char *place_name(enum place p)
+{
+	switch (p) {
+	case PLACE_PINNED:
+		return "pinned";
+	case PLACE_FLOAT:
+		return "float";
+	case PLACE_SAME:
+		return "same";
+	case PLACE_NONE:
+		break;
+	}
+	return "one";
+}
+
+static void set_affinity(const cpu_set_t *set)
+{
+	if (sched_setaffinity(0, sizeof(*set), set) < 0)
+		die_errno("sched_setaffinity");
+}
+
+void pin_self(enum place pl, int side, const struct opts *o)
+{
+	if (!allowed_set) {
+		if (sched_getaffinity(0, sizeof(allowed), &allowed) < 0)
+			die_errno("sched_getaffinity");
+		allowed_set = true;
+	}
+	if (pl == PLACE_PINNED || pl == PLACE_SAME) {
+		cpu_set_t one;
+		CPU_ZERO(&one);
+		CPU_SET(o->cpu[pl == PLACE_SAME ? 0 : side], &one);
+		set_affinity(&one);
+	} else {
+		set_affinity(&allowed);
+	}
+}
+
+void unpin_self(void)
+{
+	if (allowed_set)
+		set_affinity(&allowed);
+}
+
+static void on_alarm(int sig)
+{
+	/* Async-signal-safe: write(2) and _exit(2) only.  The child dies with
+	 * us (PR_SET_PDEATHSIG). */
+	static const char pre[] = "ipc-bench: hung (lost wake-up?) in case ";
+	(void)sig;
+	if (write(2, pre, sizeof(pre) - 1) < 0 || write(2, current, strlen(current)) < 0 ||
+	    write(2, "\n", 1) < 0)
+		_exit(3);
+	_exit(3);
+}
+
+struct child spawn(const char *what, enum place pl, const struct opts *o, void (*body)(void *arg),
+                   void *arg)
+{
+	struct child c = {.pid = -1, .what = what};
+	pid_t parent = getpid();
+
+	current = what;
+	signal(SIGALRM, on_alarm);
+	alarm(HANG_SECONDS);
+	fflush(NULL);
+	c.pid = fork();
+	if (c.pid < 0)
+		die_errno("%s: fork", what);
+	if (c.pid == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(2);
+		alarm(0);
+		pin_self(pl, 1, o);
+		body(arg);
+		_exit(0);
+	}
+	pin_self(pl, 0, o);
+	return c;
+}
+
+void reap(struct child *c)
+{
+	int st;
+	while (waitpid(c->pid, &st, 0) < 0)
+		if (errno != EINTR)
+			die_errno("%s: waitpid", c->what);
+	alarm(0);
+	unpin_self();
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		die("%s: the child process failed (status 0x%x)", c->what, st);
+	c->pid = -1;
+}
+
+/* Shared between the two processes of a ping-pong. */
+struct sync {
+	uint32_t ready; /* child: attached, serving */
+	uint64_t spins; /* child: its spin statistics, at exit */
+	uint64_t sleeps;
+};
+
+struct pp_arg {
+	struct pair *p;
+	struct sync *s;
+};
+
+static void pp_child(void *arg)
+{
+	struct pp_arg *a = arg;
+	if (a->p->attach)
+		a->p->attach(a->p, 1);
+	__atomic_store_n(&a->s->ready, 1, __ATOMIC_RELEASE);
+	a->p->serve(a->p);
+	if (a->p->detach)
+		a->p->detach(a->p, 1);
+	a->s->spins = a->p->spins;
+	a->s->sleeps = a->p->sleeps;
+}
+
+/* Each sample is the mean of a batch of round trips long enough (about a
+ * microsecond) that the clock read between batches costs little; for the
+ * sleeping cases a batch is a single round trip, so p99 is per op. */
+void run_pingpong(struct pair *p, enum place pl, const struct opts *o, struct result *r)
+{
+	if (!wanted(o, r->id))
+		return;
+	struct sync *s = shared_alloc(sizeof(*s));
+	struct pp_arg a = {p, s};
+	struct child c = spawn(r->id, pl, o, pp_child, &a);
+
+	if (p->attach)
+		p->attach(p, 0);
+	while (!__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE))
+		sched_yield();
+
+	long warm = o->iterations / 10 < 100 ? 100 : o->iterations / 10;
+	uint64_t t0 = now_ns();
+	for (long i = 0; i < warm; i++)
+		p->once(p);
+	double mean = (double)(now_ns() - t0) / (double)warm;
+	size_t batch = mean >= 1000 ? 1 : (size_t)ceil(1000 / mean);
+	size_t n = (size_t)o->iterations / batch;
+	if (n < 20)
+		n = 20;
+	double *samples = malloc(n * sizeof(*samples));
+	if (!samples)
+		die("%s: out of memory", r->id);
+
+	uint64_t prev = now_ns();
+	for (size_t i = 0; i < n; i++) {
+		for (size_t b = 0; b < batch; b++)
+			p->once(p);
+		uint64_t t = now_ns();
+		samples[i] = (double)(t - prev) / (double)batch;
+		prev = t;
+	}
+	p->stop(p);
+	reap(&c);
+	if (p->detach)
+		p->detach(p, 0);
+
+	r->place = pl;
+	r->batch = batch;
+	keep_samples(samples, n, r);
+	free(samples);
+	if (p->has_spin) {
+		r->has_spin = true;
+		r->spins[0] = p->spins;
+		r->sleeps[0] = p->sleeps;
+		r->spins[1] = s->spins;
+		r->sleeps[1] = s->sleeps;
+	}
+	shared_free(s, sizeof(*s));
+}
+
+void queue_shape(const struct opts *o, size_t msg, size_t *count, size_t *chunk, size_t *nstamps)
+{
+	*chunk = (256u << 10) / msg;
+	*count = (size_t)o->queue_bytes / msg;
+	if (*count > ((size_t)8 << 20))
+		*count = (size_t)8 << 20;
+	if (*count < 40 * *chunk)
+		*count = 40 * *chunk;
+	*nstamps = *count / *chunk + 1;
+}
+
+void chunk_samples(const uint64_t *stamps, size_t nstamps, size_t chunk, struct result *r)
+{
+	size_t first = (nstamps - 1) / 10 + 1, n = 0;
+	double *samples = malloc(nstamps * sizeof(*samples));
+	if (!samples)
+		die("%s: out of memory", r->id);
+	for (size_t i = first; i < nstamps; i++)
+		samples[n++] = (double)(stamps[i] - stamps[i - 1]) / (double)chunk;
+	r->batch = chunk;
+	keep_samples(samples, n, r);
+	free(samples);
+}
