@@ -120,8 +120,8 @@ _Static_assert(__builtin_offsetof(struct ipc_end, call_mr) == 72, "ipc_end layou
 /* Flags of a boot channel, from the system description. */
 #define IPC_CH_NOTIFY      (1u << 0) /* this end may notify the peer */
 #define IPC_CH_PEER_NOTIFY (1u << 1) /* the peer may notify this end */
-#define IPC_CH_CALLER      (1u << 2) /* this end may ppcall the peer (peer is pp) */
-#define IPC_CH_CALLEE      (1u << 3) /* this end serves ppcalls (it is pp) */
+#define IPC_CH_CALLER      (1u << 2) /* this end may ppcall the peer (this end is pp) */
+#define IPC_CH_CALLEE      (1u << 3) /* this end serves ppcalls (the peer's end is pp) */
 #define IPC_CH_TX_QUEUE    (1u << 4) /* a queue from this end to the peer */
 #define IPC_CH_RX_QUEUE    (1u << 5) /* a queue from the peer to this end */
 

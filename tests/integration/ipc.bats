@@ -57,3 +57,22 @@ teardown() {
 	system_stop
 	[ "$SYS_STATUS" -eq 0 ]
 }
+
+@test "a PD scribbling over its channel page and queue breaks only that channel" {
+	system_start -L "$ITEST" "$CORDON_TOP/tests/integration/scribble.system"
+	system_wait '^friend\| friend: victim answered label 0 value 42$'
+	system_wait '^MON\|ERROR: pd=victim channel=0 broken: '
+	system_wait '^vandal\| vandal: scribbled 200 times$'
+	victim=$(sed -n 's/^MON|INFO: pd=victim started pid=\([0-9]*\)$/\1/p' "$SYS_LOG")
+	# The victim reported the break once, kept running, and still serves
+	# its other channel: friend, started again, gets its answer.
+	[ "$(grep -c '^MON|ERROR: pd=victim channel=0 broken' "$SYS_LOG")" -eq 1 ]
+	run "$CORDON" restart friend
+	[ "$status" -eq 0 ]
+	system_wait '^MON\|INFO: pd=friend started pid=[0-9]+$'
+	[ "$(timeout 20 tail -n +1 -f "$SYS_LOG" | grep -m2 -c '^friend| friend: victim answered label 0 value 42$')" -eq 2 ]
+	kill -0 "$victim"
+	! grep -q '^MON|FAULT: pd=victim' "$SYS_LOG"
+	system_stop
+	[ "$SYS_STATUS" -eq 0 ]
+}
