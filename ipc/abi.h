@@ -160,7 +160,8 @@ struct ipc_boot {
 	uint32_t version;      /* IPC_VERSION */
 	uint32_t nchannels;
 	uint32_t nmaps;
-	uint32_t flags;        /* reserved, 0 */
+	uint32_t ncpus;        /* CPUs the PD may run on (it cannot ask: no
+	                          sched_getaffinity in its seccomp policy) */
 	int32_t ctl_fd;        /* SOCK_SEQPACKET to the monitor (struct ipc_ctl) */
 	uint32_t spin_ns;      /* upper bound for spinning before sleeping; 0: never spin */
 	int32_t mon_fd;        /* the PD's monitor page (struct ipc_mon), read-only */

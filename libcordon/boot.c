@@ -135,8 +135,8 @@ int lc_boot_check(const struct ipc_boot *b, char *why, size_t whylen)
 	if (b->version != IPC_VERSION)
 		return fail(why, whylen, "version %u, this libcordon speaks %u", b->version,
 		            IPC_VERSION);
-	if (b->flags != 0)
-		return fail(why, whylen, "unknown flags %#x", b->flags);
+	if (b->ncpus == 0 || b->ncpus > 4096)
+		return fail(why, whylen, "ncpus %u, expected 1..4096", b->ncpus);
 	if (!name_ok(b->name))
 		return fail(why, whylen, "PD name empty or not terminated");
 	if (b->nchannels > IPC_MAX_CHANNELS)
@@ -348,6 +348,7 @@ int lc_boot(int fd, struct lc_pd *pd, char *why, size_t whylen)
 		return -1;
 	memcpy(pd->name, boot_copy.name, IPC_NAME_MAX);
 	pd->spin_ns = boot_copy.spin_ns;
+	pd->ncpus = boot_copy.ncpus ? boot_copy.ncpus : 1;
 	if (map_all(&boot_copy, pd, why, whylen) < 0) {
 		lc_boot_unmap(pd);
 		pd->nchans = 0;

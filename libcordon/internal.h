@@ -44,6 +44,7 @@ struct lc_pd {
 	const struct ipc_mon *mon; /* monitor page (read-only), or NULL */
 	uint32_t mon_seen;         /* mon->event when the ctl socket was drained */
 	uint32_t spin_ns;          /* from the boot information */
+	uint32_t ncpus;            /* from the boot information, at least 1 */
 	unsigned nchans;
 	struct lc_chan chans[IPC_MAX_CHANNELS];  /* in boot order */
 	struct lc_chan *by_id[IPC_MAX_CHANNELS]; /* by channel id, or NULL */

@@ -94,7 +94,7 @@ int lc_main(void)
 		lc_err("cannot install fault handlers: %s", strerror(errno));
 		return 1;
 	}
-	ipc_spin_init(&lc_pd.spin, lc_pd.spin_ns, sysconf(_SC_NPROCESSORS_ONLN));
+	ipc_spin_init(&lc_pd.spin, lc_pd.spin_ns, lc_pd.ncpus);
 	for (unsigned i = 0; i < lc_pd.nchans; i++) {
 		ipc_chan_start(&lc_pd.chans[i].ipc);
 		lc_pd.chans[i].life = lc_pd.chans[i].ipc.seen_life;

@@ -171,7 +171,9 @@ int mon_boot_write(struct mon *m, size_t p, struct sandbox_fd *fds, size_t *nfds
 	copy_name(boot->name, pd->name);
 	/* Spinning before sleeping pays only when there is another CPU for
 	 * the peer to run on; bound it by the cost of a cross-CPU wake-up. */
-	boot->spin_ns = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 20000 : 0;
+	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	boot->ncpus = ncpus > 0 ? (uint32_t)ncpus : 1;
+	boot->spin_ns = boot->ncpus > 1 ? 20000 : 0;
 	boot->ctl_fd = IPC_FD_FIRST;
 	boot->mon_fd = give(fds, nfds, cap, mp->page.ro);
 	if (boot->mon_fd < 0)
