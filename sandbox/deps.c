@@ -31,6 +31,10 @@
 
 #include "sandbox/internal.h"
 
+/* The only machine PDs run on (the seccomp policy names x86_64 numbers). */
+#define NATIVE_CLASS   ELFCLASS64
+#define NATIVE_MACHINE EM_X86_64
+
 #define LD_SO_CACHE "/etc/ld.so.cache"
 #define LD_SO_CONF  "/etc/ld.so.conf"
 
@@ -348,6 +352,13 @@ static int scan(struct deps *d, size_t idx)
 		}
 		d->cls = (unsigned char)gelf_getclass(e);
 		d->machine = eh.e_machine;
+		if (d->cls != NATIVE_CLASS || d->machine != NATIVE_MACHINE) {
+			rc = sandbox_fail(
+			    d->why, d->whylen, -ENOEXEC,
+			    "%s: built for another machine (ELF class %u, machine %u): %s", path,
+			    d->cls, d->machine, strerror(ENOEXEC));
+			goto out;
+		}
 	}
 
 	char origin[PATH_MAX];

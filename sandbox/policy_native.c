@@ -41,8 +41,9 @@ const struct policy_rule policy_native[] = {
 	{ "openat", ALLOW, 1, { ARG_MASKED(2, OPEN_WRITE_BITS, O_RDONLY) },
 	  "ld.so opens the shared libraries in the root; read-only only" },
 	{ "access", ALLOW, 0, { }, "ld.so checks /etc/ld.so.preload (absent)" },
+	{ "readlink", ALLOW, 0, { },
+	  "ld.so expands $ORIGIN from /proc/self/exe (a plain symlink in the root)" },
 	{ "newfstatat", ALLOW, 0, { }, "ld.so sizes libraries; stdio sizes its buffers (fstat)" },
-	{ "fstat", ALLOW, 0, { }, "as newfstatat, for libcs that still use it" },
 	{ "pread64", ALLOW, 0, { }, "ld.so reads program headers and notes" },
 	{ "mmap", ALLOW, 1, { ARG_MASKED(2, WX, 0) },
 	  "data and anonymous memory; memory regions (MAP_SHARED|MAP_FIXED of memfds)" },
@@ -56,8 +57,6 @@ const struct policy_rule policy_native[] = {
 	{ "brk", ALLOW, 0, { }, "malloc's main heap" },
 	{ "arch_prctl", ALLOW, 1, { ARG_EQ(0, 0x1002 /* ARCH_SET_FS */) },
 	  "ld.so sets the thread pointer for TLS" },
-	{ "arch_prctl", ALLOW, 1, { ARG_EQ(0, 0x3001 /* ARCH_CET_STATUS */) },
-	  "glibc asks whether CET is enabled (a query)" },
 	{ "set_tid_address", ALLOW, 0, { }, "glibc start-up (the thread's tid pointer)" },
 	{ "set_robust_list", ALLOW, 0, { }, "glibc start-up (robust futex list)" },
 	{ "rseq", ALLOW, 0, { }, "glibc start-up registers restartable sequences" },
@@ -85,7 +84,7 @@ const struct policy_rule policy_native[] = {
 
 	/* time */
 	{ "clock_gettime", ALLOW, 0, { }, "timestamps, timeouts (vDSO fallback)" },
-	{ "clock_nanosleep", ALLOW, 0, { }, "sleep()" },
+	{ "clock_nanosleep", ALLOW, 0, { }, "sleep() and usleep() in glibc" },
 	{ "nanosleep", ALLOW, 0, { }, "usleep() in older code" },
 
 	/* signals and exit */
@@ -98,8 +97,8 @@ const struct policy_rule policy_native[] = {
 	{ "tgkill", ALLOW, 2, { ARG_EQ(0, 1), ARG_EQ(1, 1) },
 	  "raise()/abort() toward itself only: pid 1 of its own namespace" },
 	{ "kill", ALLOW, 1, { ARG_EQ(0, 1) }, "kill(getpid(), sig) toward itself only" },
-	{ "exit", ALLOW, 0, { }, "end of the (only) thread" },
-	{ "exit_group", ALLOW, 0, { }, "exit()" },
+	{ "exit", ALLOW, 0, { }, "the end of the PD's only thread" },
+	{ "exit_group", ALLOW, 0, { }, "exit() and _exit(): the PD ends" },
 };
 /* clang-format on */
 

@@ -1,0 +1,6 @@
+/* Runs only if ld.so found libsbtest.so through $ORIGIN/lib in the PD. */
+int sbtest_answer(void);
+int main(void)
+{
+	return sbtest_answer() == 42 ? 0 : 1;
+}
