@@ -2,11 +2,13 @@
  * A raw shared-memory ring, the queue baseline: the same record format as
  * Cordon's queues ([u32 len][u32 pad][payload padded to 8], wrap marker),
  * the same ring size, between two processes that only spin (no
- * notifications, no validation).  Two variants: the usual SPSC trick of
+ * notifications, no validation).  Three variants: the usual SPSC trick of
  * caching the peer's index and re-reading it only when the cached value
- * says full (or empty), and re-reading it for every message as ipc/queue.c
- * does.  The difference is the cost of pulling the peer's freshly written
- * cache line once per message.
+ * says full (or empty); re-reading it for every message as ipc/queue.c
+ * does; and that plus the seq_cst fence ipc/queue.c issues after each
+ * index store (the producer's empty-edge check, the consumer's
+ * answer_want_space), which waits for the store to leave the store
+ * buffer, i.e. for the cross-core transfer of the index's cache line.
  */
 #include <sched.h>
 #include <stdio.h>
@@ -28,7 +30,7 @@ struct rrun {
 	struct idx *idx;
 	uint8_t *ring;
 	uint32_t size;
-	bool cached;
+	enum variant { CACHED, UNCACHED, FENCED } v;
 	size_t msg, count, chunk, nstamps;
 	uint64_t *stamps;
 };
@@ -47,7 +49,7 @@ static void ring_consume(void *arg)
 	__atomic_store_n(&q->idx->ready, 1, __ATOMIC_RELEASE);
 	uint64_t tail = 0, head = 0;
 	for (size_t got = 0; got < q->count;) {
-		if (!q->cached || head == tail)
+		if (q->v != CACHED || head == tail)
 			head = __atomic_load_n(&q->idx->head, __ATOMIC_ACQUIRE);
 		if (head == tail) {
 			cpu_relax();
@@ -65,6 +67,10 @@ static void ring_consume(void *arg)
 				q->stamps[got / q->chunk] = now_ns();
 		}
 		__atomic_store_n(&q->idx->tail, tail, __ATOMIC_RELEASE);
+		if (q->v == FENCED) {
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			(void)__atomic_load_n(&q->idx->ready, __ATOMIC_RELAXED);
+		}
 	}
 	free(buf);
 }
@@ -79,7 +85,7 @@ static void ring_produce(struct rrun *q)
 	for (size_t sent = 0; sent < q->count;) {
 		uint64_t off = head & (q->size - 1);
 		uint64_t pad = rec > q->size - off ? q->size - off : 0;
-		if (!q->cached || q->size - (head - tail) < pad + rec)
+		if (q->v != CACHED || q->size - (head - tail) < pad + rec)
 			tail = __atomic_load_n(&q->idx->tail, __ATOMIC_ACQUIRE);
 		if (q->size - (head - tail) < pad + rec) {
 			cpu_relax();
@@ -95,17 +101,23 @@ static void ring_produce(struct rrun *q)
 		memcpy(q->ring + off + 8, buf, q->msg);
 		head += pad + rec;
 		__atomic_store_n(&q->idx->head, head, __ATOMIC_RELEASE);
+		if (q->v == FENCED) {
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			(void)__atomic_load_n(&q->idx->tail, __ATOMIC_RELAXED);
+		}
 		sent++;
 	}
 	free(buf);
 }
 
 static void bench_ring(const struct opts *o, enum place pl, struct result *r, size_t msg,
-                       bool cached)
+                       enum variant v)
 {
-	snprintf(r->id, sizeof(r->id), "ring-%zu%s", msg, cached ? "" : "-uncached");
-	snprintf(r->label, sizeof(r->label), "raw spin ring, %zu B messages, %s", msg,
-	         cached ? "cached peer index" : "peer index read per message");
+	static const char *const suffix[] = {"", "-uncached", "-fenced"};
+	static const char *const what[] = {"cached peer index", "peer index read per message",
+	                                   "index read and seq_cst fence per message"};
+	snprintf(r->id, sizeof(r->id), "ring-%zu%s", msg, suffix[v]);
+	snprintf(r->label, sizeof(r->label), "raw spin ring, %zu B messages, %s", msg, what[v]);
 	snprintf(r->base, sizeof(r->base), "memcpy-%zu", o->copy_small);
 	r->kind = KIND_BYTES;
 	r->baseline = true;
@@ -113,7 +125,7 @@ static void bench_ring(const struct opts *o, enum place pl, struct result *r, si
 	if (!wanted(o, r->id))
 		return;
 
-	struct rrun q = {.size = o->ring, .cached = cached, .msg = msg};
+	struct rrun q = {.size = o->ring, .v = v, .msg = msg};
 	queue_shape(o, msg, &q.count, &q.chunk, &q.nstamps);
 	q.idx = shared_alloc(sizeof(*q.idx));
 	q.ring = shared_alloc(o->ring);
@@ -134,8 +146,8 @@ static void bench_ring(const struct opts *o, enum place pl, struct result *r, si
 
 void bench_rings(const struct opts *o, enum place pl, struct result **out, size_t *n)
 {
-	for (int uncached = 0; uncached < 2; uncached++) {
-		bench_ring(o, pl, result_add(out, n), 64, !uncached);
-		bench_ring(o, pl, result_add(out, n), 4096, !uncached);
+	for (int v = CACHED; v <= FENCED; v++) {
+		bench_ring(o, pl, result_add(out, n), 64, (enum variant)v);
+		bench_ring(o, pl, result_add(out, n), 4096, (enum variant)v);
 	}
 }
