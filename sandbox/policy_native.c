@@ -97,6 +97,8 @@ const struct policy_rule policy_native[] = {
 	{ "tgkill", ALLOW, 2, { ARG_EQ(0, 1), ARG_EQ(1, 1) },
 	  "raise()/abort() toward itself only: pid 1 of its own namespace" },
 	{ "kill", ALLOW, 1, { ARG_EQ(0, 1) }, "kill(getpid(), sig) toward itself only" },
+	{ "kill", ALLOW, 1, { ARG_EQ(1, 0) },
+	  "signal 0 only probes existence: the PD's pid namespace holds nothing but itself" },
 	{ "exit", ALLOW, 0, { }, "the end of the PD's only thread" },
 	{ "exit_group", ALLOW, 0, { }, "exit() and _exit(): the PD ends" },
 };

@@ -186,7 +186,7 @@ static int check_die(const char *what)
 	else if (!strcmp(what, "execve"))
 		execve("/proc/self/exe", (char *[]){"probe", NULL}, (char *[]){NULL});
 	else if (!strcmp(what, "kill-other"))
-		kill(2, 0);
+		kill(2, SIGTERM);
 	else if (!strcmp(what, "kill-all"))
 		kill(-1, SIGKILL);
 	else if (!strcmp(what, "fork"))
@@ -235,6 +235,7 @@ static int check_allowed(void)
 		rc |= fail("raise(SIGUSR1) toward itself did not arrive");
 	if (kill(getpid(), 0) < 0)
 		rc |= fail("kill(self, 0): %s", strerror(errno));
+	rc |= expect_errno("kill(2, 0)", kill(2, 0), ESRCH);
 	if (getpid() != 1)
 		rc |= fail("getpid() is %d, not 1", (int)getpid());
 	struct timespec ts = {0, 1000};
