@@ -141,6 +141,7 @@ unsigned ipc_poll(struct ipc_chan *ch)
 			return ev;
 		ch->broken = false;
 		ch->broken_what = NULL;
+		ipc_queue_rx_resync(ch);
 		ev |= IPC_EV_HEALED;
 	}
 	if (LOAD_RELAXED(&peer->magic) != IPC_END_MAGIC ||

@@ -41,5 +41,7 @@ int ipc_wait_words(const uint32_t *const *words, const uint32_t *expect, unsigne
 bool ipc_break(struct ipc_chan *ch, const char *what);
 /* chan.c: the peer's page and ring indices are consistent right now. */
 bool ipc_peer_valid(struct ipc_chan *ch);
+/* queue.c: on healing, drop rx records the broken incarnation left. */
+void ipc_queue_rx_resync(struct ipc_chan *ch);
 
 #endif

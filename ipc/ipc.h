@@ -139,7 +139,8 @@ void ipc_chan_start(struct ipc_chan *ch);
 #define IPC_EV_NOTIFY 1u /* the peer notified (coalesced) */
 #define IPC_EV_LIFE   2u /* the peer died, was stopped or restarted */
 #define IPC_EV_BROKEN 4u /* the channel broke during this poll */
-#define IPC_EV_HEALED 8u /* a broken channel validates again */
+#define IPC_EV_HEALED 8u /* a broken channel validates again (rx queue
+                            records that do not parse are dropped then) */
 
 /* What happened on the channel since the last poll: IPC_EV_* bits.  Snapshots
  * peer->event first (acquire), so a change after it makes ipc_wait_any return

@@ -117,6 +117,36 @@ static ssize_t rx_broken(struct ipc_chan *ch, const char *what)
 	return IPC_EQ_BROKEN;
 }
 
+/* The record at ring offset of tail, with avail (>= 1) bytes published
+ * after it.  Sets *len (the payload length; IPC_QUEUE_WRAP for a wrap
+ * marker) and *adv (bytes to advance the tail), or returns what is wrong
+ * with it.  The length word is read once. */
+static const char *record_at(const uint8_t *ring, uint32_t size, uint64_t tail, uint64_t avail,
+			     uint32_t *len, uint64_t *adv)
+{
+	uint64_t off = tail & (size - 1);
+
+	if (avail < IPC_QUEUE_HDR)
+		return "rx queue: partial record header";
+	*len = LOAD_RELAXED((const uint32_t *)(ring + off));
+	if (*len == IPC_QUEUE_WRAP) {
+		*adv = size - off;
+		if (off == 0)
+			return "rx queue: wrap marker at offset 0";
+		if (*adv > avail)
+			return "rx queue: wrap marker beyond head";
+		return NULL;
+	}
+	if (*len == 0 || *len > size - IPC_QUEUE_HDR)
+		return "rx queue: record length out of range";
+	*adv = IPC_QUEUE_HDR + round8(*len);
+	if (*adv > size - off)
+		return "rx queue: record runs past the end of the ring";
+	if (*adv > avail)
+		return "rx queue: record runs past head";
+	return NULL;
+}
+
 /* Who: the consumer (owner thread of an end with IPC_CH_RX_QUEUE).  The
  * acquire loads of head pair with the producer's release store in
  * ipc_queue_send; the release store of tail pairs with its acquire loads
@@ -153,36 +183,53 @@ ssize_t ipc_queue_recv(struct ipc_chan *ch, void *buf, size_t cap)
 			if (!indices_ok(head, tail, size))
 				return rx_broken(ch, "rx queue: producer's head out of range");
 		}
-		uint64_t avail = head - tail;
-		uint64_t off = tail & (size - 1);
-		if (avail < IPC_QUEUE_HDR)
-			return rx_broken(ch, "rx queue: partial record header");
-		uint32_t len = LOAD_RELAXED((const uint32_t *)(ring + off));
+		uint32_t len;
+		uint64_t adv;
+		const char *bad = record_at(ring, size, tail, head - tail, &len, &adv);
+		if (bad)
+			return rx_broken(ch, bad);
 		if (len == IPC_QUEUE_WRAP) {
-			uint64_t skip = size - off;
-			if (off == 0)
-				return rx_broken(ch, "rx queue: wrap marker at offset 0");
-			if (skip > avail)
-				return rx_broken(ch, "rx queue: wrap marker beyond head");
-			tail += skip;
+			tail += adv;
 			ch->rx_tail = tail;
 			STORE_RELEASE(&own->queue_tail, tail);
 			continue;
 		}
-		if (len == 0 || len > size - IPC_QUEUE_HDR)
-			return rx_broken(ch, "rx queue: record length out of range");
-		uint64_t rec = IPC_QUEUE_HDR + round8(len);
-		if (rec > size - off)
-			return rx_broken(ch, "rx queue: record runs past the end of the ring");
-		if (rec > avail)
-			return rx_broken(ch, "rx queue: record runs past head");
 		if (len > cap)
 			return IPC_EQ_TOOBIG; /* left in place for a larger buffer */
-		memcpy(buf, ring + off + IPC_QUEUE_HDR, len);
-		tail += rec;
+		memcpy(buf, ring + (tail & (size - 1)) + IPC_QUEUE_HDR, len);
+		tail += adv;
 		ch->rx_tail = tail;
 		STORE_RELEASE(&own->queue_tail, tail);
 		answer_want_space(ch);
 		return (ssize_t)len;
+	}
+}
+
+/* Who: the consumer, when its broken channel heals (ipc_poll).  The
+ * records between our tail and the producer's head may be garbage from
+ * the incarnation that broke the channel; a restart keeps consistent
+ * indices, so without this the new incarnation would re-break on the same
+ * bytes forever.  Walk them without consuming; at the first malformed one,
+ * drop everything up to head.  Sound records, old or new, stay. */
+void ipc_queue_rx_resync(struct ipc_chan *ch)
+{
+	uint32_t size = ch->rxq_size;
+	uint64_t tail = ch->rx_tail;
+
+	if (!ch->rxq)
+		return;
+	uint64_t head = LOAD_ACQUIRE(&ch->peer->queue_head);
+	if (!indices_ok(head, tail, size))
+		return; /* ipc_peer_valid refuses to heal then */
+	while (tail != head) {
+		uint32_t len;
+		uint64_t adv;
+		if (record_at(ch->rxq, size, tail, head - tail, &len, &adv)) {
+			ch->rx_tail = head;
+			STORE_RELEASE(&ch->own->queue_tail, head);
+			answer_want_space(ch);
+			return;
+		}
+		tail += adv;
 	}
 }

@@ -1,0 +1,10 @@
+# tests/ipc: unit tests of ipc/ (host build, so ASan with SANITIZE=1).
+IPCT_HARNESS := $(B)/obj/host/tests/ipc/pair.o
+CMOCKA_LIBS  := $(shell pkg-config --libs cmocka)
+
+$(B)/tests/unit/ipc_%: $(B)/obj/host/tests/ipc/%_test.o $(IPCT_HARNESS) $(IPC_HOST_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+all: $(B)/tests/unit/ipc_chan $(B)/tests/unit/ipc_hostile
+.SECONDARY: $(IPCT_HARNESS)
