@@ -12,15 +12,21 @@ teardown() {
 	system_teardown
 }
 
-# Block until PD $1 has been started $2 times in all.
-wait_starts() {
-	local n
-	n=$(timeout 20 tail -n +1 -f "$SYS_LOG" | grep -m "$2" -c "^MON|INFO: pd=$1 started pid=")
-	[ "$n" -eq "$2" ] || {
-		echo "pd $1 was started $n times, expected $2" >&2
-		tail -n 30 "$SYS_LOG" >&2
-		return 1
-	}
+# The monitor's output is read once, in order, through $LOG_FD (a tail -f
+# started after boot; bats owns fd 3), so waiting never rescans a growing log.
+
+# Read lines until PD $1 is started again; its new pid goes to $PID.
+next_start() {
+	local line
+	while IFS= read -r -t 20 line <&"$LOG_FD"; do
+		if [[ "$line" =~ ^MON\|INFO:\ pd=$1\ started\ pid=([0-9]+)$ ]]; then
+			PID=${BASH_REMATCH[1]}
+			return 0
+		fi
+	done
+	echo "pd $1 was not started again within 20 s" >&2
+	tail -n 30 "$SYS_LOG" >&2
+	return 1
 }
 
 # Block until client $1 has printed $2 progress lines in all.
@@ -37,20 +43,27 @@ wait_progress() {
 	system_start -L "$CORDON_BUILD/tests/supervise" "$CORDON_TOP/tests/supervise/soak.system"
 	system_wait '^MON\|INFO: all 10 PDs started$'
 	pds=(srv0 srv1 srv2 srv3 srv4 cli0 cli1 cli2 cli3 cli4)
-	declare -A kills starts
-	for pd in "${pds[@]}"; do kills[$pd]=0 starts[$pd]=1; done
+	declare -A kills
+	for pd in "${pds[@]}"; do kills[$pd]=0; done
 	# Every client is making calls before the first kill.
 	for i in 0 1 2 3 4; do wait_progress "cli$i" 1; done
 
+	declare -A pid
+	for pd in "${pds[@]}"; do
+		pid[$pd]=$(sed -n "s/^MON|INFO: pd=$pd started pid=\\([0-9]*\\)\$/\\1/p" "$SYS_LOG")
+	done
+	exec {LOG_FD}< <(exec tail -n 0 -f "$SYS_LOG" 2>/dev/null)
+	reader=$!
 	RANDOM=42
 	for ((k = 0; k < KILLS; k++)); do
 		pd=${pds[RANDOM % 10]}
-		pid=$(sed -n "s/^MON|INFO: pd=$pd started pid=\\([0-9]*\\)\$/\\1/p" "$SYS_LOG" | tail -n 1)
-		kill -KILL "$pid"
+		kill -KILL "${pid[$pd]}"
 		kills[$pd]=$((kills[$pd] + 1))
-		starts[$pd]=$((starts[$pd] + 1))
-		wait_starts "$pd" "${starts[$pd]}"
+		next_start "$pd"
+		pid[$pd]=$PID
 	done
+	exec {LOG_FD}<&-
+	kill "$reader" 2>/dev/null || true
 
 	# The monitor never died; every PD runs and was restarted once per kill.
 	kill -0 "$SYS_PID"

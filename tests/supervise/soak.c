@@ -3,7 +3,9 @@
  * call srvN on channel 0 without end and account for every call: a reply
  * with the right value, or the PEER_DOWN label while srvN is restarting.
  * Anything else is printed as BAD.  Every 16384 calls a client prints its
- * counts, so a client that hangs stops printing.
+ * counts, so a client that hangs stops printing.  Calls come in bursts of
+ * 1024 with a millisecond's pause between, so the load leaves the CPUs some
+ * room for the restarts the test measures.
  */
 #include <cordon.h>
 #include <string.h>
@@ -34,6 +36,10 @@ void init(void)
 			                  (unsigned long long)label, cordon_msginfo_get_count(r),
 			                  (unsigned long long)cordon_mr_get(0),
 			                  (unsigned long long)n);
+		}
+		if (n % 1024 == 0) {
+			struct timespec t = { 0, 1000 * 1000 };
+			nanosleep(&t, NULL);
 		}
 		if (n % 16384 == 0)
 			cordon_dbg_printf("%s: ok=%llu down=%llu bad=%llu\n", me,
