@@ -28,6 +28,7 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <linux/securebits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -52,10 +53,12 @@
  * unprivileged monitor can only map its own uid, so its PDs keep it. */
 #define NOBODY 65534
 
+/* Exec as uid 0 grants nothing, setuid changes no capabilities, no ambient
+ * capability can be raised, keep-caps stays off: each locked. */
 #define SECUREBITS_LOCKED                                                                          \
-	((1 << 0) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 6) | (1 << 7))
-/* NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED, NO_CAP_AMBIENT_RAISE, each
- * with its lock: exec as uid 0 would grant nothing, and it stays so. */
+	(SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |                           \
+	 SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |   \
+	 SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED)
 
 struct clone_args_v0 { /* struct clone_args up to CLONE_ARGS_SIZE_VER0 */
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
