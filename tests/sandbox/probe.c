@@ -262,6 +262,14 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		return 2;
+	/* Some checks try what must fail inside a PD (mounting over /, say).
+	 * Run by hand on the host, as root, they would succeed and do harm:
+	 * refuse to run anywhere but as the init of a fresh pid namespace. */
+	if (getpid() != 1) {
+		fprintf(stderr, "probe: refusing to run outside a sandbox (pid %d, not 1)\n",
+		        (int)getpid());
+		return 2;
+	}
 	check = argv[1];
 	if (!strcmp(check, "block")) {
 		char c;
