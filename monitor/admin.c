@@ -276,6 +276,10 @@ void mon_admin_accept(struct mon *m)
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof(snd));
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
 		    cred.uid != geteuid()) {
+			/* Read the request first: closing a socket with unread data
+			 * resets it, and the refusal would be lost. */
+			char req[256];
+			(void)!recv(fd, req, sizeof(req), 0);
 			static const char no[] = "error: permission denied: only the user who "
 			                         "started this system may administer it";
 			send(fd, no, sizeof(no) - 1, MSG_NOSIGNAL);

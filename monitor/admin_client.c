@@ -132,6 +132,8 @@ int admin_request(const char *system, const char *request, FILE *out, FILE *err)
 		ssize_t got = recv(fd, buf, ADMIN_MSG_MAX, 0);
 		if (got < 0 && errno == EINTR)
 			continue;
+		if (got < 0 && errno == ECONNRESET && !first)
+			break; /* the monitor closed before reading all we sent */
 		if (got < 0) {
 			fprintf(err, "cordon: reading from %s: %s\n", sa.sun_path, strerror(errno));
 			rc = 2;

@@ -142,12 +142,19 @@ out:
 void mon_pd_describe_end(const struct mon_pd *mp, int status, char *buf, size_t len)
 {
 	const struct ipc_ctl *f = mp->have_fault ? &mp->last_fault : NULL;
+	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 
-	if (WIFEXITED(status)) {
+	/* A PD is the init of its pid namespace, so a signal it raises itself
+	 * (abort()) or one sent to it cannot kill it; libcordon then exits with
+	 * 128 + the signal after its report.  Believe the report only when
+	 * both say the same. */
+	if (WIFEXITED(status) && f && f->code <= 0 && f->signo > 0 &&
+	    WEXITSTATUS(status) == 128 + f->signo)
+		sig = f->signo;
+	if (!sig) {
 		snprintf(buf, len, "exit=%d", WEXITSTATUS(status));
 		return;
 	}
-	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	if (f && f->signo != sig)
 		f = NULL; /* a report about something else: do not trust it */
 	if (sig == SIGSYS && f && f->code == 1 /* SYS_SECCOMP */) {
@@ -155,7 +162,7 @@ void mon_pd_describe_end(const struct mon_pd *mp, int status, char *buf, size_t 
 		mon_syscall_name(f->addr, name, sizeof(name));
 		snprintf(buf, len, "seccomp syscall=%s signal=SIGSYS ip=%#llx", name,
 		         (unsigned long long)f->ip);
-	} else if (f) {
+	} else if (f && f->code > 0) { /* from the CPU: the address means something */
 		snprintf(buf, len, "signal=%s addr=%#llx ip=%#llx", mon_signame(sig),
 		         (unsigned long long)f->addr, (unsigned long long)f->ip);
 	} else {

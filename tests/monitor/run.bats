@@ -60,7 +60,7 @@ mounts() {
 @test "a PD that creates an AF_INET socket is killed and the fault is recorded" {
 	system_start -L "$PROBES" "$CORDON_TOP/tests/monitor/probe.system"
 	system_wait '^inet_socket\| trying socket\(AF_INET\)$'
-	system_wait '^MON\|FAULT: pd=inet_socket signal=SIGSYS'
+	system_wait '^MON\|FAULT: pd=inet_socket seccomp syscall=socket signal=SIGSYS'
 	# The others keep running.
 	system_stop
 	[ "$SYS_STATUS" -eq 0 ]
