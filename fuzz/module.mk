@@ -23,6 +23,10 @@ FUZZ_CFLAGS   = -std=gnu11 -O1 -g -D_GNU_SOURCE $(filter-out -Werror,$(WARN)) \
                 -Wno-format-nonliteral -DCORDON_FUZZING
 FUZZ_LDFLAGS  = -fsanitize=fuzzer $(FUZZ_SAN)
 FUZZ_TARGETS := fuzz-sdf fuzz-end fuzz-boot
+# Merging into the committed corpus keeps an input only for a new edge, not
+# for a new hit count of one (libFuzzer's counters): a few dozen to a few
+# hundred small files per target.  The long runs themselves use counters.
+FUZZ_MERGE_FLAGS ?= -use_counters=0
 
 # Can $(FUZZ_CC) link a libFuzzer program with ASan and UBSan?  (clang and
 # libclang-rt-14-dev on Debian 12.)  Probed once per make invocation.
@@ -101,8 +105,9 @@ all: fuzz-targets
 fuzz-targets: $(addprefix $(FUZZ_D)/,$(FUZZ_TARGETS)) $(FUZZ_IMAGES)
 
 # Long runs: each target FUZZ_SECONDS seconds from the committed corpus, new
-# inputs collected in $(B)/fuzz/run/<target>/, then merged (-merge=1: only
-# inputs that add coverage) into fuzz/corpus/<target>/ for committing.
+# inputs collected in $(B)/fuzz/run/<target>/ (kept: the next run goes on
+# from there), then merged (-merge=1: only inputs that add coverage) into
+# fuzz/corpus/<target>/ for committing.
 # A crash, leak or sanitizer report stops the run; the input is left in
 # $(B)/fuzz/artifacts/.
 fuzz: fuzz-targets
@@ -111,8 +116,9 @@ fuzz: fuzz-targets
 		echo "== $$t: $(FUZZ_SECONDS) s"; \
 		$(FUZZ_D)/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			-artifact_prefix=$(FUZZ_D)/artifacts/$$t- $$(cat fuzz/$$t.options) \
-			$(FUZZ_D)/run/$$t fuzz/corpus/$$t; \
-		$(FUZZ_D)/$$t -merge=1 $$(cat fuzz/$$t.options) fuzz/corpus/$$t $(FUZZ_D)/run/$$t; \
+			$(FUZZ_D)/run/$$t fuzz/corpus/$$t $$(ls -d fuzz/regress/$$t 2>/dev/null); \
+		$(FUZZ_D)/$$t -merge=1 $(FUZZ_MERGE_FLAGS) $$(cat fuzz/$$t.options) \
+			fuzz/corpus/$$t $(FUZZ_D)/run/$$t; \
 	done
 
 # Minimise the committed corpora from scratch (after a long run has grown
@@ -120,7 +126,8 @@ fuzz: fuzz-targets
 fuzz-cmin: fuzz-targets
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		rm -rf $(FUZZ_D)/cmin/$$t && mkdir -p $(FUZZ_D)/cmin/$$t; \
-		$(FUZZ_D)/$$t -merge=1 $$(cat fuzz/$$t.options) $(FUZZ_D)/cmin/$$t fuzz/corpus/$$t; \
+		$(FUZZ_D)/$$t -merge=1 $(FUZZ_MERGE_FLAGS) $$(cat fuzz/$$t.options) \
+			$(FUZZ_D)/cmin/$$t fuzz/corpus/$$t; \
 		rm -f fuzz/corpus/$$t/* && cp $(FUZZ_D)/cmin/$$t/* fuzz/corpus/$$t/; \
 		echo "$$t: $$(ls fuzz/corpus/$$t | wc -l) inputs"; \
 	done
