@@ -98,6 +98,7 @@ struct machine {
 	char date[32];
 	char thp[64];
 	char thp_shmem[64];
+	char load[64]; /* /proc/loadavg at the end of the run */
 	long ncpus;
 	bool vm;
 };
@@ -143,6 +144,7 @@ static void machine(struct machine *m)
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(m->date, sizeof(m->date), "%Y-%m-%d %H:%M UTC", &tm);
+	read_line("/proc/loadavg", m->load, sizeof(m->load));
 	read_line("/sys/kernel/mm/transparent_hugepage/enabled", m->thp, sizeof(m->thp));
 	read_line("/sys/kernel/mm/transparent_hugepage/shmem_enabled", m->thp_shmem,
 	          sizeof(m->thp_shmem));
@@ -380,8 +382,9 @@ static void json(const struct opts *o, const struct machine *m, double clk, cons
                  size_t n)
 {
 	printf("{\n  \"machine\": {\"cpu\": \"%s\", \"ncpus\": %ld, \"kernel\": \"%s\", "
-	       "\"vm\": %s, \"date\": \"%s\", \"thp\": \"%s\", \"thp_shmem\": \"%s\"},\n",
-	       m->cpu, m->ncpus, m->kernel, m->vm ? "true" : "false", m->date, m->thp,
+	       "\"vm\": %s, \"date\": \"%s\", \"loadavg\": \"%s\", \"thp\": \"%s\", \"thp_shmem\": "
+	       "\"%s\"},\n",
+	       m->cpu, m->ncpus, m->kernel, m->vm ? "true" : "false", m->date, m->load, m->thp,
 	       m->thp_shmem);
 	printf("  \"config\": {\"iterations\": %ld, \"rounds\": %d, \"spin_ns\": %u, \"ring\": %u, "
 	       "\"cpus\": [%d, %d], \"clock_ns\": %.1f, \"quick\": %s},\n",
@@ -437,9 +440,10 @@ void report(const struct opts *o, const struct result *r, size_t n)
 	bool md = o->format == OUT_MARKDOWN;
 	const char *h = md ? "### " : "== ";
 	printf("%sMachine\n\n", h);
-	printf("%s%s, %ld CPUs online%s; %s; THP %s, shmem THP %s; measured %s.\n", md ? "" : "",
-	       m.cpu, m.ncpus, m.vm ? " (virtual machine)" : "", m.kernel, m.thp, m.thp_shmem,
-	       m.date);
+	printf("%s%s, %ld CPUs online%s; %s; THP %s, shmem THP %s; measured %s; load average "
+	       "at the end (1, 5, 15 min; running/all; last pid) %s.\n",
+	       md ? "" : "", m.cpu, m.ncpus, m.vm ? " (virtual machine)" : "", m.kernel, m.thp,
+	       m.thp_shmem, m.date, m.load);
 	printf("Settings: %ld round trips per ping-pong in %d interleaved rounds%s, spin_ns %u, "
 	       "%u KiB queue ring, "
 	       "clock_gettime costs %.0f ns.\n"
