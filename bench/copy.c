@@ -44,14 +44,14 @@ static void size_name(size_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%zu KiB", bytes >> 10);
 }
 
-/* One sample per copy of the whole buffer, about 2 GiB in all rounds (256
+/* One sample per copy of the whole buffer, about 2 GiB in all rounds (64
  * MiB for --quick), and at least 5 samples a round, after an untimed copy. */
 static void copy_loop(const struct opts *o, void *dst, const void *src, size_t bytes,
                       struct result *r)
 {
 	if (!wanted(o, r->id))
 		return;
-	size_t total = (o->quick ? (size_t)256 << 20 : (size_t)2 << 30) / (size_t)o->rounds;
+	size_t total = (o->quick ? (size_t)64 << 20 : (size_t)2 << 30) / (size_t)o->rounds;
 	size_t n = total / bytes < 5 ? 5 : total / bytes;
 	double *samples = malloc(n * sizeof(*samples));
 	if (!samples)

@@ -277,8 +277,9 @@ void queue_shape(const struct opts *o, size_t msg, size_t *count, size_t *chunk,
 	*count = (size_t)o->queue_bytes / msg;
 	if (*count > ((size_t)8 << 20))
 		*count = (size_t)8 << 20;
-	if (*count < 40 * *chunk)
-		*count = 40 * *chunk;
+	size_t min_chunks = o->quick ? 8 : 40;
+	if (*count < min_chunks * *chunk)
+		*count = min_chunks * *chunk;
 	*nstamps = *count / *chunk + 1;
 }
 

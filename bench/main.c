@@ -20,7 +20,7 @@ static void usage(FILE *f)
 	      "raw spin ping-pong, a socketpair and a pipe round trip, memcpy.  Prints\n"
 	      "medians and p99s per op and each figure as a ratio to its baselines.\n"
 	      "\n"
-	      "  --quick          a smoke run of about 2 seconds (few samples)\n"
+	      "  --quick          a smoke run of a few seconds: few samples, pinned only\n"
 	      "  --iterations N   round trips per ping-pong case (default 20000), spread\n"
 	      "                   over 10 interleaved rounds (1 with --quick)\n"
 	      "  --markdown       Markdown tables, as in docs/performance.md\n"
@@ -114,9 +114,11 @@ static void parse(int argc, char **argv, struct opts *o)
 		exit(2);
 	}
 	o->rounds = o->quick ? 1 : 10;
-	long total = iterations ? iterations : o->quick ? 500 : 20000;
+	if (o->quick)
+		o->pin_only = true;
+	long total = iterations ? iterations : o->quick ? 200 : 20000;
 	o->iterations = total / o->rounds;
-	o->queue_bytes = (o->quick ? 16l << 20 : 1l << 30) / o->rounds;
+	o->queue_bytes = (o->quick ? 2l << 20 : 1l << 30) / o->rounds;
 	o->copy_large = o->quick ? (size_t)8 << 20 : (size_t)64 << 20;
 }
 
