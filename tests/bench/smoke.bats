@@ -1,0 +1,18 @@
+#!/usr/bin/env bats
+# The benchmarks keep building and running: a --quick run of each prints its
+# tables.  Nothing here judges speed (docs/performance.md does, as ratios).
+
+@test "ipc-bench --quick prints the baseline and Cordon tables" {
+	run "$CORDON_BUILD/bench/ipc-bench" --quick
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"raw futex ping-pong, round trip"* ]]
+	[[ "$output" == *"protected call round trip, 1 MR"* ]]
+	[[ "$output" == *"queue throughput, 4096 B messages"* ]]
+}
+
+@test "ipc-bench --help documents its options" {
+	run "$CORDON_BUILD/bench/ipc-bench" --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"--quick"* ]]
+}
