@@ -50,9 +50,14 @@ static void close_fd(int *fd)
 }
 
 /* Every end page the PD owns: mark it up before the PD (re)starts, down
- * once it is gone, so its peers' calls fail instead of hanging. */
+ * once it is gone, so its peers' calls fail instead of hanging.  Each
+ * transition happens once: marking up again would start a new incarnation
+ * and fail the calls already addressed to this one. */
 static void set_ends(struct mon *m, size_t p, bool up)
 {
+	if (m->pds[p].ends_up == up)
+		return;
+	m->pds[p].ends_up = up;
 	for (size_t i = 0; i < m->sys->nchannels; i++)
 		for (int e = 0; e < 2; e++)
 			if (m->chans[i].sdf->end[e].pd == p) {
@@ -102,10 +107,13 @@ int mon_pd_start(struct mon *m, size_t p)
 		.nfds = nfds,
 		.policy = pd->kind == SDF_PD_NATIVE ? SANDBOX_POLICY_NATIVE : SANDBOX_POLICY_BEAM,
 	};
+	if (mon_budget_pd_prepare(m, p, &spec, why, sizeof(why)) < 0)
+		goto out;
 	set_ends(m, p, true);
 	int e = sandbox_spawn(&spec, &mp->child, why, sizeof(why));
 	if (e < 0) {
 		set_ends(m, p, false);
+		mon_budget_pd_release(m, p);
 		goto out;
 	}
 	mp->running = true;
@@ -203,6 +211,7 @@ static void pd_ended(struct mon *m, size_t p)
 		status = 0;
 	mp->running = false;
 	mp->last_status = status;
+	mon_budget_pd_release(m, p);
 	set_ends(m, p, false);
 	while (mon_relay_pump(m, mp, &mp->out))
 		;
@@ -221,6 +230,7 @@ static void pd_ended(struct mon *m, size_t p)
 	bool normal = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	char how[160];
 	mon_pd_describe_end(mp, status, how, sizeof(how));
+	mon_budget_describe(m, p, how, sizeof(how));
 	if (normal)
 		mon_log(m, "MON|INFO:", "pd=%s exited status=0", name);
 	else
@@ -492,9 +502,16 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 		mon_log(&m, "MON|ERROR:", "out of memory");
 		goto out;
 	}
+	if (mon_budget_open(&m) < 0)
+		goto out;
 
 	mon_log(&m, "MON|INFO:", "booting %s: %zu PDs, %zu channels, %zu memory regions",
 	        sys->path, sys->npds, sys->nchannels, sys->nregions);
+	/* Every PD is up from the system's first instant, as on seL4 where
+	 * they all exist before any runs: a call to a PD later in the start
+	 * order waits for it to serve instead of failing. */
+	for (size_t p = 0; p < sys->npds; p++)
+		set_ends(&m, p, true);
 	for (size_t p = 0; p < sys->npds; p++) {
 		if (mon_pd_start(&m, p) < 0) {
 			/* Nothing half-started: stop what is already running. */
@@ -513,6 +530,7 @@ out:
 		close_fd(&m.pds[p].out.fd);
 		close_fd(&m.pds[p].err.fd);
 	}
+	mon_budget_close(&m);
 	if (objects)
 		mon_objects_destroy(&m);
 	mon_admin_close(&m);
