@@ -14,6 +14,9 @@
  *     SET_WORD    field8 val64       set one peer ABI word (head, tail, seqs...)
  *     RECORD      len16              an honest producer's record (or a wrap)
  *     HEAD_DELTA  delta16            peer queue_head = our rx_tail + delta
+ *     FORGE       len32 mode8        a record header of length len at our
+ *                                    tail, head at a boundary (the ring's
+ *                                    end, the record's end, tail + size)
  *     POLL / TAKE_CALL / CALL / RECV cap16 / SEND len16 / START
  *     PEER_DOWN / PEER_UP            what the monitor does to the peer's page
  *
@@ -82,6 +85,7 @@ enum op {
 	OP_START,
 	OP_PEER_DOWN,
 	OP_PEER_UP,
+	OP_FORGE, /* new ops go last: the corpus keeps its meaning */
 	OP_COUNT
 };
 
@@ -161,6 +165,24 @@ static void record(struct world *w, unsigned len)
 	memset(w->rxq + off + IPC_QUEUE_HDR, (int)(len & 0xff), rec - IPC_QUEUE_HDR);
 	w->honest_head += rec;
 	w->peer->queue_head = w->honest_head;
+}
+
+/* A hostile producer's record header at our tail, with its head where the
+ * reader's bounds checks are decided: the lengths a random poke reaches
+ * only by luck. */
+static void forge(struct world *w, uint32_t len, unsigned mode)
+{
+	uint32_t size = w->rxq_size;
+	uint64_t tail = w->ch.rx_tail;
+	uint64_t off = tail & (size - 1);
+	uint64_t heads[4] = {
+	    tail + size,                                   /* a full ring */
+	    tail + (size - off),                           /* up to the ring's end */
+	    tail + IPC_QUEUE_HDR + ((len + 7ull) & ~7ull), /* the record's end */
+	    tail + IPC_QUEUE_HDR,                          /* just the header */
+	};
+	memcpy(w->rxq + off, &len, sizeof(len));
+	w->peer->queue_head = heads[mode % 4];
 }
 
 static void check_chan(const struct world *w)
@@ -345,6 +367,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case OP_HEAD_DELTA:
 			w.peer->queue_head = w.ch.rx_tail + (uint64_t)(int16_t)take(&in, 2);
 			break;
+		case OP_FORGE: {
+			uint32_t len = (uint32_t)take(&in, 4);
+			forge(&w, len, (unsigned)take(&in, 1));
+			break;
+		}
 		case OP_POLL: {
 			unsigned ev = ipc_poll(&w.ch);
 			if (ev & IPC_EV_BROKEN)
