@@ -40,6 +40,10 @@ HOST_LIBS_SECCOMP := $(shell pkg-config --libs libseccomp 2>/dev/null)
 
 all:
 
+# Keep every intermediate object: without this, objects only named through
+# pattern rules are deleted after the link and rebuilt on the next make.
+.SECONDARY:
+
 # Objects built for the host programs (monitor, CLI, tests) and for PDs.
 $(B)/obj/host/%.o: %.c
 	@mkdir -p $(dir $@)
