@@ -86,6 +86,11 @@ static char *find_image(struct build *b, const char *image, const char *const *s
 	return NULL;
 }
 
+char *sdf_find_path(struct build *b, const char *path, const char *const *search)
+{
+	return find_image(b, path, search);
+}
+
 /* st_value of `name` in .symtab (or, stripped, .dynsym); 0 found, -1 absent,
  * -2 found but not an 8-byte data object. */
 static int find_symbol(Elf *e, const char *name, uint64_t *value)

@@ -37,6 +37,8 @@
 struct build_pd {
 	char *image; /* <program_image path>, as written, or NULL */
 	int image_line;
+	char *beam_path; /* <beam_app path>, as written, or NULL */
+	int beam_line;
 	char **map_mr; /* per map: the mr attribute as written (or NULL) */
 	bool *map_ok;  /* per map: parsed cleanly, worth validating */
 	size_t cap_maps;
@@ -83,6 +85,13 @@ void sdf_validate(struct build *b);
 
 /* elf.c */
 void sdf_check_programs(struct build *b, const char *const *search);
+
+/* beam.c: <beam_app> directories, their ebins and app files, and the
+ * Erlang runtime they run on. */
+void sdf_check_beam(struct build *b, const char *const *search);
+/* A file or directory on the search path, then in the description's
+ * directory (elf.c); malloc'd, or NULL. */
+char *sdf_find_path(struct build *b, const char *path, const char *const *search);
 
 /* summary.c */
 void sdf_format_size(uint64_t bytes, char *buf, size_t len);

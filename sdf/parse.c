@@ -593,6 +593,56 @@ static void parse_program_image(struct ctx *c, size_t p, const xmlNode *n, const
 	free_attrs(a, 1);
 }
 
+/* <beam_app path="DIR" app="NAME"/>: the PD runs OTP application NAME
+ * from the ebin directories under DIR on the BEAM (beam.c checks DIR). */
+static void parse_beam_app(struct ctx *c, size_t p, const xmlNode *n)
+{
+	struct build_pd *bp = &c->b->bpd[p];
+	struct sdf_pd *pd = &c->b->sys->pds[p];
+	struct aspec a[] = {{"path", true, NULL}, {"app", true, NULL}};
+	const char *elem = "beam_app";
+	int line = line_of(n);
+	bool ok = get_attrs(c, n, a, 2);
+	ok = check_leaf(c, n) && ok;
+
+	if (bp->beam_line) {
+		ERR(c, line, elem, "keep one <beam_app>",
+		    "a protection domain runs one application; another was given at line %d",
+		    bp->beam_line);
+		ok = false;
+	} else if (a[0].val && !*a[0].val) {
+		ERR(c, line, elem, "give the directory holding the application's ebin",
+		    "path is empty");
+		ok = false;
+	}
+	if (a[1].val && !bp->beam_line) {
+		/* an atom Erlang and Elixir both write bare: lower-case first */
+		const char *v = a[1].val;
+		bool good = *v >= 'a' && *v <= 'z' && strlen(v) <= SDF_NAME_MAX;
+		for (const char *q = v; good && *q; q++)
+			good = (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_';
+		if (!good) {
+			ERR(c, line, elem,
+			    "name the OTP application as in its .app file: a-z first, then a-z 0-9 "
+			    "_",
+			    "app \"%s\" is not an application name", v);
+			ok = false;
+		}
+	}
+	if (!bp->beam_line) {
+		bp->beam_line = line;
+		pd->kind = SDF_PD_BEAM;
+		if (ok) {
+			bp->beam_path = a[0].val;
+			pd->beam_app = a[1].val;
+			a[0].val = a[1].val = NULL;
+		}
+	}
+	if (!ok)
+		bp->ok = false;
+	free_attrs(a, 2);
+}
+
 /* Append child (is_sup, index) to supervisor `sup`'s children. */
 static bool add_child(struct ctx *c, size_t sup, bool is_sup, size_t index)
 {
@@ -912,6 +962,8 @@ static void parse_pd(struct ctx *c, const xmlNode *n, long parent, long sup)
 		}
 		if (is(k, "program_image"))
 			parse_program_image(c, (size_t)p, k, n);
+		else if (is(k, "beam_app"))
+			parse_beam_app(c, (size_t)p, k);
 		else if (is(k, "map"))
 			parse_map(c, (size_t)p, k);
 		else if (is(k, "limits"))
@@ -920,15 +972,26 @@ static void parse_pd(struct ctx *c, const xmlNode *n, long parent, long sup)
 			parse_pd(c, k, p, -1);
 		else {
 			unknown_element(c, n, k,
-			                "<program_image>, <map>, <limits> and child "
-			                "<protection_domain>");
+			                "<program_image> or <beam_app>, <map>, <limits> and "
+			                "child <protection_domain>");
 			c->b->bpd[p].ok = false;
 		}
 		if (c->oom)
 			return;
 	}
-	if (!c->b->bpd[p].image_line) {
-		ERR(c, line, elem, "add <program_image path=\"...\"/> naming the PD's ELF file",
+	if (c->b->bpd[p].image_line && c->b->bpd[p].beam_line) {
+		ERR(c, c->b->bpd[p].beam_line, "beam_app",
+		    "keep <program_image> for a native PD or <beam_app> for a BEAM PD",
+		    "protection domain '%s' has both a <program_image> (line %d) and a "
+		    "<beam_app>",
+		    sys->pds[p].name ? sys->pds[p].name : "?", c->b->bpd[p].image_line);
+		c->b->bpd[p].ok = false;
+	} else if (c->b->bpd[p].beam_line) {
+		/* a BEAM PD: beam.c checks the rest */
+	} else if (!c->b->bpd[p].image_line) {
+		ERR(c, line, elem,
+		    "add <program_image path=\"...\"/> naming the PD's ELF file, or "
+		    "<beam_app path=\"...\" app=\"...\"/>",
 		    "protection domain '%s' has no <program_image>",
 		    sys->pds[p].name ? sys->pds[p].name : "?");
 		c->b->bpd[p].ok = false;

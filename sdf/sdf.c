@@ -10,6 +10,7 @@ static void build_free(struct build *b)
 	for (size_t p = 0; p < b->sys->npds; p++) {
 		struct build_pd *bp = &b->bpd[p];
 		free(bp->image);
+		free(bp->beam_path);
 		for (size_t i = 0; i < b->sys->pds[p].nmaps; i++)
 			free(bp->map_mr[i]);
 		free(bp->map_mr);
@@ -46,6 +47,7 @@ struct sdf_system *sdf_load(const char *path, const char *const *search, struct 
 	if (rc > 0) {
 		sdf_validate(&b);
 		sdf_check_programs(&b, search);
+		sdf_check_beam(&b, search);
 	}
 	build_free(&b);
 	if (rc < 0)
@@ -73,6 +75,11 @@ void sdf_free(struct sdf_system *sys)
 		free(pd->maps);
 		free(pd->name);
 		free(pd->program);
+		free(pd->beam_dir);
+		free(pd->beam_app);
+		for (size_t i = 0; i < pd->nbeam_ebins; i++)
+			free(pd->beam_ebins[i]);
+		free(pd->beam_ebins);
 	}
 	for (size_t r = 0; r < sys->nregions; r++)
 		free(sys->regions[r].name);

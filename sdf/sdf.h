@@ -48,7 +48,7 @@ struct sdf_loc {
 
 enum sdf_pd_kind {
 	SDF_PD_NATIVE = 0, /* an ELF linked with libcordon */
-	SDF_PD_BEAM,       /* an Erlang/Elixir release (a later issue) */
+	SDF_PD_BEAM,       /* an Erlang/Elixir application on the BEAM (<beam_app>) */
 };
 
 struct sdf_region { /* <memory_region> */
@@ -124,7 +124,19 @@ struct sdf_pd { /* <protection_domain> */
 	uint64_t memory_limit;    /* <limits memory>, bytes; 0: no limit */
 	unsigned max_tasks;       /* <limits tasks>, processes + threads;
 	                             0: the sandbox's default */
+	/* SDF_PD_BEAM only (<beam_app>); `program` is then the runtime's
+	 * beam.smp, found under SDF_ERLANG_ROOT */
+	char *beam_dir;    /* <beam_app path>: absolute, resolved directory */
+	char *beam_app;    /* <beam_app app>: the OTP application to start */
+	char **beam_ebins; /* absolute ebin directories under beam_dir, sorted */
+	size_t nbeam_ebins;
+	bool beam_elixir; /* some module is Elixir's (Elixir.*.beam): the PD
+	                     also gets SDF_ELIXIR_LIB */
 };
+
+/* Where a BEAM PD's runtime comes from (Debian's erlang-base and elixir). */
+#define SDF_ERLANG_ROOT "/usr/lib/erlang"
+#define SDF_ELIXIR_LIB  "/usr/lib/elixir/lib"
 
 struct sdf_end {
 	size_t pd;           /* index into sdf_system.pds */

@@ -110,7 +110,10 @@ void sdf_print_summary(const struct sdf_system *sys, FILE *out)
 		}
 		if (pd->max_tasks)
 			fprintf(out, ", tasks %u", pd->max_tasks);
-		fprintf(out, ", %s\n", pd->program);
+		if (pd->kind == SDF_PD_BEAM)
+			fprintf(out, ", beam app %s, %s\n", pd->beam_app, pd->beam_dir);
+		else
+			fprintf(out, ", %s\n", pd->program);
 	}
 
 	if (sys->nchannels)

@@ -76,6 +76,46 @@ fixture() {
 	[[ "$hint" == "  hint: "?* ]]
 }
 
+@test "beam-app-and-program-image" {
+	fixture beam-app-and-program-image
+}
+
+@test "beam-app-bad-app-name" {
+	fixture beam-app-bad-app-name
+}
+
+@test "beam-app-child-pd" {
+	fixture beam-app-child-pd
+}
+
+@test "beam-app-empty-path" {
+	fixture beam-app-empty-path
+}
+
+@test "beam-app-no-app-file" {
+	fixture beam-app-no-app-file
+}
+
+@test "beam-app-no-ebin" {
+	fixture beam-app-no-ebin
+}
+
+@test "beam-app-not-directory" {
+	fixture beam-app-not-directory
+}
+
+@test "beam-app-not-found" {
+	fixture beam-app-not-found
+}
+
+@test "beam-app-setvar" {
+	fixture beam-app-setvar
+}
+
+@test "beam-app-twice" {
+	fixture beam-app-twice
+}
+
 @test "budget-above-period" {
 	fixture budget-above-period
 }
