@@ -124,3 +124,20 @@ kill_pd() {
 	system_stop
 	[ "$SYS_STATUS" -eq 0 ]
 }
+
+@test "peers learn: peer_down and peer_up, and queued messages reach the next incarnation" {
+	boot peers.system 2
+	system_wait '^src\| src: sent 3$'
+	system_wait '^sink\| sink: first run, holding the queue$'
+	kill_pd sink
+	system_wait '^src\| src: peer down on channel 0$'
+	system_wait '^src\| src: peer up on channel 0$'
+	system_wait '^sink\| sink: got "message 3"$'
+	run grep -E '^(src|sink)\| (src: peer|sink: got)' "$SYS_LOG"
+	[ "${lines[0]}" = "src| src: peer down on channel 0" ]
+	[ "${lines[1]}" = "src| src: peer up on channel 0" ]
+	[ "$(grep -c '^sink| sink: got "message [123]"$' "$SYS_LOG")" -eq 3 ]
+	! grep -q 'send [0-9] failed' "$SYS_LOG"
+	system_stop
+	[ "$SYS_STATUS" -eq 0 ]
+}
