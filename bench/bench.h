@@ -78,6 +78,9 @@ static inline void cpu_relax(void)
 
 /* ---- harness.c ---- */
 
+/* The program's name, for messages ("ipc-bench" unless main sets it). */
+extern const char *bench_prog;
+
 __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
 __attribute__((noreturn, format(printf, 1, 2))) void die_errno(const char *fmt, ...);
 uint64_t now_ns(void);
@@ -88,7 +91,15 @@ void *shared_alloc(size_t size);
 void shared_free(void *p, size_t size);
 /* Keep a copy of one run's samples (ns per op) in r. */
 void keep_samples(const double *samples, size_t n, struct result *r);
+/* Add one sample (ns) to r's kept samples. */
+void add_sample(struct result *r, double ns);
 const char *place_name(enum place p);
+/* An option's numeric argument in min..max, or die naming the option. */
+long parse_number(const char *opt, const char *s, long min, long max);
+/* The two CPUs of the pinned runs (o->cpu): the first two this process may
+ * use, unless o->cpu[0] >= 0 already names them (checked).  Returns false
+ * when there are not two. */
+bool pick_cpus(struct opts *o);
 /* Should the case with this id run (--only)?  Unwanted results keep
  * samples == 0 and are not reported. */
 bool wanted(const struct opts *o, const char *id);
@@ -109,6 +120,11 @@ struct pair {
 
 /* Run p in placement pl for o->iterations round trips; fill r. */
 void run_pingpong(struct pair *p, enum place pl, const struct opts *o, struct result *r);
+/* The same with both sides in child processes (the measuring one on side
+ * 0), so that attach() may confine each side, e.g. with a seccomp filter:
+ * after attach, neither side makes a system call but the pair's own and
+ * exit.  No spin statistics. */
+void run_pingpong_apart(struct pair *p, enum place pl, const struct opts *o, struct result *r);
 
 /* Fork the child of a two-process case: it pins itself (pl, side 1), runs
  * body(arg) and exits; a crash or hang of either side ends the program with
@@ -121,6 +137,9 @@ void pin_self(enum place pl, int side, const struct opts *o);
 void unpin_self(void);
 struct child spawn(const char *what, enum place pl, const struct opts *o, void (*body)(void *arg),
                    void *arg);
+/* The same, the child placed as side `side` of pl. */
+struct child spawn_on(const char *what, enum place pl, int side, const struct opts *o,
+                      void (*body)(void *arg), void *arg);
 void reap(struct child *c);
 
 /* Queue cases: how many messages, how many per sample (about 256 KiB), and
@@ -153,8 +172,31 @@ struct result *result_add(struct result **arr, size_t *n);
 /* Add one round's results to the totals (same id and place: samples and
  * spin statistics accumulate), then free the round's array. */
 void merge_round(struct result **all, size_t *n, struct result *round, size_t rn);
+/* The result with this id and place, or NULL. */
+const struct result *result_find(const struct result *r, size_t n, const char *id, enum place pl);
 /* Sort each result's samples and fill its percentiles. */
 void finish_results(struct result *all, size_t n);
 void report(const struct opts *o, const struct result *r, size_t n);
+
+/* The "Machine" heading and line of every report: CPU, kernel, THP, date,
+ * and the load average now (call it at the end of a run). */
+void report_machine(const struct opts *o);
+
+/* A table of text cells, printed aligned (text) or as Markdown, per
+ * o->format.  Zero-initialise it with ncols and head; table_print frees the
+ * rows. */
+#define TABLE_COLS 10
+#define TABLE_CELL 96
+struct table {
+	int ncols;
+	const char *head[TABLE_COLS];
+	size_t nrows;
+	char (*cell)[TABLE_COLS][TABLE_CELL];
+};
+size_t table_add_row(struct table *t);
+char *table_cell(struct table *t, size_t row, int col); /* TABLE_CELL bytes */
+void table_print(const struct opts *o, const struct table *t);
+/* ns as "123 ns", "1.23 µs" or "1.23 ms" into a TABLE_CELL buffer. */
+void fmt_time(char *buf, double ns);
 
 #endif

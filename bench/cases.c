@@ -1,11 +1,8 @@
 /*
  * The Cordon IPC cases: protected calls, notifications and queues between
- * two processes, over a channel set up the way the monitor sets one up (one
- * memfd page per end, ipc_end_init and ipc_end_up by the "monitor" before
- * either side starts; each side maps its own page read-write and the
- * peer's read-only, then ipc_chan_init and ipc_chan_start).  The serving
- * side runs a PD's event loop: ipc_poll, ipc_take_call, ipc_reply,
- * ipc_wait_any.
+ * two processes, over a channel set up the way the monitor sets one up
+ * (chan.c).  The serving side runs a PD's event loop: ipc_poll,
+ * ipc_take_call, ipc_reply, ipc_wait_any.
  */
 #include <sched.h>
 #include <stdio.h>
@@ -15,110 +12,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
-#include "ipc/ipc.h"
-
-#define LABEL_ECHO 1u
-#define LABEL_STOP 2u
-
-/* One channel between the parent (side 0) and the child (side 1).  The
- * memfd holds end 0, end 1, the ring from side 0, the ring from side 1. */
-struct chan {
-	int fd;
-	uint32_t ring;       /* ring size, or 0 for no queues */
-	uint32_t flags[2];   /* IPC_CH_* of each side */
-	uint32_t spin_ns;    /* ipc_spin bound, as boot->spin_ns */
-	unsigned nmr;        /* ppcall: message registers each way */
-	uint32_t *stop;      /* notify: shared stop flag */
-	struct ipc_mon *mon; /* a monitor page: libcordon's loop waits on its
-	                        event beside the channels (it never changes) */
-	long ncpus;
-	/* Private to each process after fork. */
-	struct ipc_end *own;
-	const struct ipc_end *peer;
-	uint8_t *txq;
-	const uint8_t *rxq;
-	struct ipc_chan ch;
-	struct ipc_spin spin;
-	uint64_t mr[IPC_MAX_MRS];
-};
-
-static void *map_fd(int fd, size_t len, off_t off, int prot)
-{
-	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, off);
-	if (p == MAP_FAILED)
-		die_errno("mmap channel memfd");
-	return p;
-}
-
-/* What the monitor does before starting either PD. */
-static void chan_create(struct chan *c)
-{
-	c->fd = memfd_create("ipc-bench-chan", MFD_CLOEXEC);
-	if (c->fd < 0)
-		die_errno("memfd_create");
-	size_t len = 2 * IPC_PAGE_SIZE + 2 * (size_t)c->ring;
-	if (ftruncate(c->fd, (off_t)len) < 0)
-		die_errno("ftruncate channel");
-	struct ipc_end *ends = map_fd(c->fd, 2 * IPC_PAGE_SIZE, 0, PROT_READ | PROT_WRITE);
-	for (int i = 0; i < 2; i++) {
-		ipc_end_init(&ends[i]);
-		ipc_end_up(&ends[i]);
-	}
-	munmap(ends, 2 * IPC_PAGE_SIZE);
-	c->mon = shared_alloc(sizeof(*c->mon));
-	c->mon->magic = IPC_MON_MAGIC;
-	c->mon->version = IPC_VERSION;
-	c->ncpus = sysconf(_SC_NPROCESSORS_ONLN);
-}
-
-/* What libcordon does at PD start. */
-static void chan_attach(struct chan *c, int side)
-{
-	off_t ring0 = 2 * IPC_PAGE_SIZE;
-	c->own = map_fd(c->fd, IPC_PAGE_SIZE, (off_t)side * IPC_PAGE_SIZE, PROT_READ | PROT_WRITE);
-	c->peer = map_fd(c->fd, IPC_PAGE_SIZE, (off_t)(1 - side) * IPC_PAGE_SIZE, PROT_READ);
-	c->txq = NULL;
-	c->rxq = NULL;
-	if (c->ring) {
-		c->txq =
-		    map_fd(c->fd, c->ring, ring0 + (off_t)side * c->ring, PROT_READ | PROT_WRITE);
-		c->rxq = map_fd(c->fd, c->ring, ring0 + (off_t)(1 - side) * c->ring, PROT_READ);
-	}
-	if (ipc_chan_init(&c->ch, 0, c->flags[side], c->own, c->peer, c->txq, c->ring, c->rxq,
-	                  c->ring) < 0)
-		die("ipc_chan_init refused the channel");
-	ipc_chan_start(&c->ch);
-	ipc_spin_init(&c->spin, c->spin_ns, c->ncpus);
-}
-
-static void chan_destroy(struct chan *c)
-{
-	close(c->fd);
-	shared_free(c->mon, sizeof(*c->mon));
-}
-
-static void chan_detach(struct chan *c, uint64_t *spins, uint64_t *sleeps)
-{
-	*spins = c->spin.spins;
-	*sleeps = c->spin.sleeps;
-	munmap(c->own, IPC_PAGE_SIZE);
-	munmap((void *)c->peer, IPC_PAGE_SIZE);
-	if (c->ring) {
-		munmap(c->txq, c->ring);
-		munmap((void *)c->rxq, c->ring);
-	}
-}
-
-/* As libcordon's event loop waits: the channels and the monitor page. */
-static void wait_one(struct chan *c)
-{
-	struct ipc_chan *chans[1] = {&c->ch};
-	const uint32_t *mon_word = &c->mon->event;
-	const uint32_t mon_seen = 0;
-	int e = ipc_wait_any_extra(chans, 1, &mon_word, &mon_seen, 1, &c->spin);
-	if (e < 0)
-		die("ipc_wait_any: error %d", e);
-}
+#include "bench/chan.h"
 
 static void pp_attach(struct pair *p, int side)
 {
@@ -132,41 +26,19 @@ static void pp_detach(struct pair *p, int side)
 
 /* ---- protected call ---- */
 
-static uint64_t call(struct chan *c, uint64_t label)
-{
-	uint64_t r = ipc_call(&c->ch, ipc_info(label, c->nmr), c->mr, &c->spin);
-	if (ipc_info_label(r) != label || ipc_info_count(r) != c->nmr)
-		die("ipc_call: reply label %llu count %u, want %llu count %u",
-		    (unsigned long long)ipc_info_label(r), ipc_info_count(r),
-		    (unsigned long long)label, c->nmr);
-	return r;
-}
-
 static void call_once(struct pair *p)
 {
-	call(p->priv, LABEL_ECHO);
+	chan_call(p->priv, CHAN_LABEL_ECHO);
 }
 
 static void call_stop(struct pair *p)
 {
-	call(p->priv, LABEL_STOP);
+	chan_call(p->priv, CHAN_LABEL_STOP);
 }
 
-/* A PD's event loop serving protected calls: echo the label and the
- * registers back. */
 static void call_serve(struct pair *p)
 {
-	struct chan *c = p->priv;
-	for (;;) {
-		uint64_t info;
-		ipc_poll(&c->ch);
-		if (ipc_take_call(&c->ch, &info, c->mr)) {
-			ipc_reply(&c->ch, info, c->mr);
-			if (ipc_info_label(info) == LABEL_STOP)
-				return;
-		}
-		wait_one(c);
-	}
+	chan_serve_calls(p->priv);
 }
 
 /* ---- notification ping-pong ---- */
@@ -174,7 +46,7 @@ static void call_serve(struct pair *p)
 static void await_notify(struct chan *c)
 {
 	while (!(ipc_poll(&c->ch) & IPC_EV_NOTIFY))
-		wait_one(c);
+		chan_wait(c);
 }
 
 static void notify_once(struct pair *p)
@@ -294,7 +166,7 @@ static void consume(void *arg)
 			break;
 		if (n != IPC_EQ_EMPTY)
 			die("ipc_queue_recv: %zd", n);
-		wait_one(c);
+		chan_wait(c);
 	}
 	chan_detach(c, &q->stats[0], &q->stats[1]);
 	free(buf);
@@ -325,7 +197,7 @@ static void produce(struct qrun *q)
 		}
 		if (e != IPC_EQ_FULL)
 			die("ipc_queue_send: %d", e);
-		wait_one(c);
+		chan_wait(c);
 	}
 	free(buf);
 }

@@ -21,6 +21,8 @@
 
 #define HANG_SECONDS 60 /* no case takes this long unless a wake-up was lost */
 
+const char *bench_prog = "ipc-bench";
+
 static const char *current; /* the case running, for the watchdog */
 static cpu_set_t allowed;   /* our affinity at start: PLACE_FLOAT restores it */
 static bool allowed_set;
@@ -28,7 +30,7 @@ static bool allowed_set;
 __attribute__((noreturn)) static void vdie(bool with_errno, const char *fmt, va_list ap)
 {
 	int e = errno;
-	fputs("ipc-bench: ", stderr);
+	fprintf(stderr, "%s: ", bench_prog);
 	vfprintf(stderr, fmt, ap);
 	if (with_errno)
 		fprintf(stderr, ": %s", strerror(e));
@@ -91,9 +93,53 @@ void keep_samples(const double *samples, size_t n, struct result *r)
 	r->samples = n;
 }
 
+void add_sample(struct result *r, double ns)
+{
+	if ((r->samples & (r->samples - 1)) == 0) { /* 0, 1, 2, 4...: grow by doubling */
+		double *k = realloc(r->kept, (r->samples ? 2 * r->samples : 1) * sizeof(*k));
+		if (!k)
+			die("%s: out of memory", r->id);
+		r->kept = k;
+	}
+	r->kept[r->samples++] = ns;
+}
+
 bool wanted(const struct opts *o, const char *id)
 {
 	return !o->only || strstr(id, o->only);
+}
+
+long parse_number(const char *opt, const char *s, long min, long max)
+{
+	char *end;
+	long v = strtol(s, &end, 0);
+	if (*s == 0 || *end != 0 || v < min || v > max)
+		die("%s: %s is not a number in %ld..%ld", opt, s, min, max);
+	return v;
+}
+
+/* The two CPUs of the pinned runs: the first two we may run on, unless
+ * --cpus named them.  Returns false when there are not two. */
+bool pick_cpus(struct opts *o)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		die_errno("sched_getaffinity");
+	if (o->cpu[0] >= 0) {
+		if (!CPU_ISSET(o->cpu[0], &set) || !CPU_ISSET(o->cpu[1], &set) ||
+		    o->cpu[0] == o->cpu[1])
+			die("--cpus: %d and %d are not two CPUs this process may use", o->cpu[0],
+			    o->cpu[1]);
+		return true;
+	}
+	int k = 0;
+	for (int i = 0; i < CPU_SETSIZE && k < 2; i++)
+		if (CPU_ISSET(i, &set))
+			o->cpu[k++] = i;
+	if (k == 2)
+		return true;
+	o->cpu[1] = o->cpu[0];
+	return false;
 }
 
 const char *place_name(enum place p)
@@ -144,16 +190,22 @@ static void on_alarm(int sig)
 {
 	/* Async-signal-safe: write(2) and _exit(2) only.  The child dies with
 	 * us (PR_SET_PDEATHSIG). */
-	static const char pre[] = "ipc-bench: hung (lost wake-up?) in case ";
+	static const char pre[] = ": hung (lost wake-up?) in case ";
 	(void)sig;
-	if (write(2, pre, sizeof(pre) - 1) < 0 || write(2, current, strlen(current)) < 0 ||
-	    write(2, "\n", 1) < 0)
+	if (write(2, bench_prog, strlen(bench_prog)) < 0 || write(2, pre, sizeof(pre) - 1) < 0 ||
+	    write(2, current, strlen(current)) < 0 || write(2, "\n", 1) < 0)
 		_exit(3);
 	_exit(3);
 }
 
 struct child spawn(const char *what, enum place pl, const struct opts *o, void (*body)(void *arg),
                    void *arg)
+{
+	return spawn_on(what, pl, 1, o, body, arg);
+}
+
+struct child spawn_on(const char *what, enum place pl, int side, const struct opts *o,
+                      void (*body)(void *arg), void *arg)
 {
 	struct child c = {.pid = -1, .what = what};
 	pid_t parent = getpid();
@@ -169,7 +221,7 @@ struct child spawn(const char *what, enum place pl, const struct opts *o, void (
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 			_exit(2);
 		alarm(0);
-		pin_self(pl, 1, o);
+		pin_self(pl, side, o);
 		body(arg);
 		_exit(0);
 	}
@@ -215,9 +267,45 @@ static void pp_child(void *arg)
 	a->s->sleeps = a->p->sleeps;
 }
 
-/* Each sample is the mean of a batch of round trips long enough (about a
- * microsecond) that the clock read between batches costs little; for the
- * sleeping cases a batch is a single round trip, so p99 is per op. */
+/* How many samples measure() may take. */
+static size_t sample_cap(const struct opts *o)
+{
+	return o->iterations < 20 ? 20 : (size_t)o->iterations;
+}
+
+/* The measuring side of a ping-pong, once the peer serves: warm up, then
+ * take samples (at most cap) of the time per round trip.  Each sample is
+ * the mean of a batch of round trips long enough (about a microsecond) that
+ * the clock read between batches costs little; for the sleeping cases a
+ * batch is a single round trip, so p99 is per op.  No system call but the
+ * pair's own (the clock is the vDSO's), so it can run under a seccomp
+ * filter. */
+static size_t measure(struct pair *p, const struct opts *o, double *samples, size_t cap,
+                      size_t *batch)
+{
+	long warm = o->iterations / 10 < 100 ? 100 : o->iterations / 10;
+	uint64_t t0 = now_ns();
+	for (long i = 0; i < warm; i++)
+		p->once(p);
+	double mean = (double)(now_ns() - t0) / (double)warm;
+	*batch = mean >= 1000 ? 1 : (size_t)ceil(1000 / mean);
+	size_t n = (size_t)o->iterations / *batch;
+	if (n < 20)
+		n = 20;
+	if (n > cap)
+		n = cap;
+
+	uint64_t prev = now_ns();
+	for (size_t i = 0; i < n; i++) {
+		for (size_t b = 0; b < *batch; b++)
+			p->once(p);
+		uint64_t t = now_ns();
+		samples[i] = (double)(t - prev) / (double)*batch;
+		prev = t;
+	}
+	return n;
+}
+
 void run_pingpong(struct pair *p, enum place pl, const struct opts *o, struct result *r)
 {
 	if (!wanted(o, r->id))
@@ -226,32 +314,15 @@ void run_pingpong(struct pair *p, enum place pl, const struct opts *o, struct re
 	struct pp_arg a = {p, s};
 	struct child c = spawn(r->id, pl, o, pp_child, &a);
 
+	size_t cap = sample_cap(o);
+	double *samples = malloc(cap * sizeof(*samples));
+	if (!samples)
+		die("%s: out of memory", r->id);
 	if (p->attach)
 		p->attach(p, 0);
 	while (!__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE))
 		sched_yield();
-
-	long warm = o->iterations / 10 < 100 ? 100 : o->iterations / 10;
-	uint64_t t0 = now_ns();
-	for (long i = 0; i < warm; i++)
-		p->once(p);
-	double mean = (double)(now_ns() - t0) / (double)warm;
-	size_t batch = mean >= 1000 ? 1 : (size_t)ceil(1000 / mean);
-	size_t n = (size_t)o->iterations / batch;
-	if (n < 20)
-		n = 20;
-	double *samples = malloc(n * sizeof(*samples));
-	if (!samples)
-		die("%s: out of memory", r->id);
-
-	uint64_t prev = now_ns();
-	for (size_t i = 0; i < n; i++) {
-		for (size_t b = 0; b < batch; b++)
-			p->once(p);
-		uint64_t t = now_ns();
-		samples[i] = (double)(t - prev) / (double)batch;
-		prev = t;
-	}
+	size_t batch, n = measure(p, o, samples, cap, &batch);
 	p->stop(p);
 	reap(&c);
 	if (p->detach)
@@ -294,4 +365,55 @@ void chunk_samples(const uint64_t *stamps, size_t nstamps, size_t chunk, struct 
 	r->batch = chunk;
 	keep_samples(samples, n, r);
 	free(samples);
+}
+
+/* run_pingpong_apart: both sides are children, so each may confine itself
+ * in attach() (a seccomp filter) without the harness losing waitpid. */
+struct apart {
+	struct pair *p;
+	const struct opts *o; /* the parent's, copied into each child by fork */
+	struct sync s;
+	size_t cap, n, batch;
+	double samples[]; /* written by the measuring child */
+};
+
+static void apart_serve(void *arg)
+{
+	struct apart *a = arg;
+	if (a->p->attach)
+		a->p->attach(a->p, 1);
+	__atomic_store_n(&a->s.ready, 1, __ATOMIC_RELEASE);
+	a->p->serve(a->p);
+}
+
+static void apart_measure(void *arg)
+{
+	struct apart *a = arg;
+	struct pair *p = a->p;
+	if (p->attach)
+		p->attach(p, 0);
+	while (!__atomic_load_n(&a->s.ready, __ATOMIC_ACQUIRE))
+		sched_yield();
+	a->n = measure(p, a->o, a->samples, a->cap, &a->batch);
+	p->stop(p);
+}
+
+void run_pingpong_apart(struct pair *p, enum place pl, const struct opts *o, struct result *r)
+{
+	if (!wanted(o, r->id))
+		return;
+	size_t cap = sample_cap(o);
+	size_t len = sizeof(struct apart) + cap * sizeof(double);
+	struct apart *a = shared_alloc(len);
+	a->p = p;
+	a->o = o;
+	a->cap = cap;
+	struct child server = spawn_on(r->id, pl, 1, o, apart_serve, a);
+	struct child client = spawn_on(r->id, pl, 0, o, apart_measure, a);
+	reap(&client);
+	reap(&server);
+	r->place = pl;
+	r->batch = a->batch;
+	keep_samples(a->samples, a->n, r);
+	shared_free(a, len);
 }

@@ -37,15 +37,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-static long number(const char *opt, const char *s, long min, long max)
-{
-	char *end;
-	long v = strtol(s, &end, 0);
-	if (*s == 0 || *end != 0 || v < min || v > max)
-		die("%s: %s is not a number in %ld..%ld", opt, s, min, max);
-	return v;
-}
-
 static void parse(int argc, char **argv, struct opts *o)
 {
 	enum { O_ITER = 256, O_MD, O_JSON, O_PIN, O_CPUS, O_SPIN, O_RING, O_ONLY };
@@ -73,7 +64,7 @@ static void parse(int argc, char **argv, struct opts *o)
 			o->quick = true;
 			break;
 		case O_ITER:
-			iterations = number("--iterations", optarg, 100, 100000000);
+			iterations = parse_number("--iterations", optarg, 100, 100000000);
 			break;
 		case O_MD:
 			o->format = OUT_MARKDOWN;
@@ -89,15 +80,15 @@ static void parse(int argc, char **argv, struct opts *o)
 			if (!comma)
 				die("--cpus: want A,B, got %s", optarg);
 			*comma = 0;
-			o->cpu[0] = (int)number("--cpus", optarg, 0, CPU_SETSIZE - 1);
-			o->cpu[1] = (int)number("--cpus", comma + 1, 0, CPU_SETSIZE - 1);
+			o->cpu[0] = (int)parse_number("--cpus", optarg, 0, CPU_SETSIZE - 1);
+			o->cpu[1] = (int)parse_number("--cpus", comma + 1, 0, CPU_SETSIZE - 1);
 			break;
 		}
 		case O_SPIN:
-			o->spin_ns = (uint32_t)number("--spin-ns", optarg, 1, 1000000000);
+			o->spin_ns = (uint32_t)parse_number("--spin-ns", optarg, 1, 1000000000);
 			break;
 		case O_RING:
-			o->ring = (uint32_t)number("--ring", optarg, 16384, 64 << 20);
+			o->ring = (uint32_t)parse_number("--ring", optarg, 16384, 64 << 20);
 			if (o->ring & (o->ring - 1))
 				die("--ring: %u is not a power of two", o->ring);
 			break;
@@ -120,30 +111,6 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->iterations = total / o->rounds;
 	o->queue_bytes = (o->quick ? 2l << 20 : 1l << 30) / o->rounds;
 	o->copy_large = o->quick ? (size_t)8 << 20 : (size_t)64 << 20;
-}
-
-/* The two CPUs of the pinned runs: the first two we may run on, unless
- * --cpus named them.  Returns false when there are not two. */
-static bool pick_cpus(struct opts *o)
-{
-	cpu_set_t set;
-	if (sched_getaffinity(0, sizeof(set), &set) < 0)
-		die_errno("sched_getaffinity");
-	if (o->cpu[0] >= 0) {
-		if (!CPU_ISSET(o->cpu[0], &set) || !CPU_ISSET(o->cpu[1], &set) ||
-		    o->cpu[0] == o->cpu[1])
-			die("--cpus: %d and %d are not two CPUs this process may use", o->cpu[0],
-			    o->cpu[1]);
-		return true;
-	}
-	int k = 0;
-	for (int i = 0; i < CPU_SETSIZE && k < 2; i++)
-		if (CPU_ISSET(i, &set))
-			o->cpu[k++] = i;
-	if (k == 2)
-		return true;
-	o->cpu[1] = o->cpu[0];
-	return false;
 }
 
 int main(int argc, char **argv)

@@ -1,27 +1,62 @@
-# bench/: ipc-bench, Cordon IPC next to its baselines (issue 3, item 9).
+# bench/: the benchmarks (docs/performance.md).
 #
-#   make bench                 build and run it (BENCH_ARGS=--quick for a smoke run)
-#   make bench-doc             run it in full and write its tables into
+#   ipc-bench    Cordon IPC next to its baselines (issue 3, item 9)
+#   pd-bench     recovery time and the cost of the sandbox (issue 4 item 6,
+#                issue 5 item 6), with its PDs in $(B)/bench/pd
+#
+#   make bench                 build and run both (BENCH_ARGS=--quick for a
+#                              smoke run; PD_BENCH_ARGS for pd-bench alone)
+#   make bench-doc             run both in full and write their tables into
 #                              docs/performance.md, between the bench markers
-BENCH_SRCS := bench/main.c bench/harness.c bench/baseline.c bench/cases.c bench/copy.c \
-              bench/ring.c bench/report.c
+#   make bench-doc-pd          the same for pd-bench's tables only
+BENCH_SRCS := bench/main.c bench/harness.c bench/baseline.c bench/cases.c bench/chan.c \
+              bench/copy.c bench/ring.c bench/report.c
 BENCH_OBJS := $(patsubst %.c,$(B)/obj/host/%.o,$(BENCH_SRCS))
+PD_BENCH_SRCS := bench/pdmain.c bench/start.c bench/seccomp.c bench/recovery.c \
+                 bench/harness.c bench/chan.c bench/report.c
+PD_BENCH_OBJS := $(patsubst %.c,$(B)/obj/host/%.o,$(PD_BENCH_SRCS))
+# The bench's PDs, built like a user's PD (through cordon.pc), and the
+# system that runs them, beside them so `cordon run -L` finds them.
+PD_BENCH_PDS := $(patsubst bench/pd/%.c,$(B)/bench/pd/%.elf,$(wildcard bench/pd/*.c)) \
+                $(B)/bench/pd/recovery.system
 
 # The top Makefile includes the module.mk files in sorted order, so bench/
-# comes before ipc/ and IPC_HOST_OBJS is still empty here: expand it a
-# second time, once every file has been read.
+# comes before ipc/ and sandbox/, and IPC_HOST_OBJS and SANDBOX_OBJS are
+# still empty here: expand them a second time, once every file has been read.
 .SECONDEXPANSION:
 $(B)/bench/ipc-bench: $(BENCH_OBJS) $$(IPC_HOST_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^ -lm
 
-all: $(B)/bench/ipc-bench
+$(B)/bench/pd-bench: $(PD_BENCH_OBJS) $$(IPC_HOST_OBJS) $$(SANDBOX_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(SANDBOX_LIBS) -lm
 
-bench: $(B)/bench/ipc-bench
+$(B)/bench/pd/%.elf: bench/pd/%.c $(B)/lib/libcordon.a $(B)/lib/pkgconfig/cordon.pc
+	@mkdir -p $(dir $@)
+	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
+
+$(B)/bench/pd/recovery.system: bench/pd/recovery.system
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+all: $(B)/bench/ipc-bench $(B)/bench/pd-bench $(PD_BENCH_PDS)
+
+PD_BENCH_ARGS ?= $(BENCH_ARGS)
+PD_BENCH_DEPS := $(B)/bench/pd-bench $(PD_BENCH_PDS) $(B)/bin/cordon
+
+bench: $(B)/bench/ipc-bench $(PD_BENCH_DEPS)
 	$(B)/bench/ipc-bench $(BENCH_ARGS)
+	$(B)/bench/pd-bench $(PD_BENCH_ARGS)
 
-bench-doc: $(B)/bench/ipc-bench
+bench-doc: $(B)/bench/ipc-bench bench-doc-pd
 	$(B)/bench/ipc-bench --markdown > $(B)/bench/table.md
 	$(TOP)/bench/splice $(B)/bench/table.md $(TOP)/docs/performance.md
 
-.PHONY: bench bench-doc
+bench-doc-pd: $(PD_BENCH_DEPS)
+	$(B)/bench/pd-bench --markdown --only recovery > $(B)/bench/recovery.md
+	$(B)/bench/pd-bench --markdown --only sandbox > $(B)/bench/sandbox.md
+	$(TOP)/bench/splice $(B)/bench/recovery.md $(TOP)/docs/performance.md recovery
+	$(TOP)/bench/splice $(B)/bench/sandbox.md $(TOP)/docs/performance.md sandbox
+
+.PHONY: bench bench-doc bench-doc-pd

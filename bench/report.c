@@ -82,7 +82,7 @@ void finish_results(struct result *all, size_t n)
 	}
 }
 
-static const struct result *find(const struct result *r, size_t n, const char *id, enum place pl)
+const struct result *result_find(const struct result *r, size_t n, const char *id, enum place pl)
 {
 	for (size_t i = 0; i < n; i++)
 		if (r[i].place == pl && strcmp(r[i].id, id) == 0)
@@ -152,22 +152,15 @@ static void machine(struct machine *m)
 
 /* ---- tables ---- */
 
-#define MAX_COLS 10
-#define CELL     96
+#define MAX_COLS TABLE_COLS
+#define CELL     TABLE_CELL
 
-struct table {
-	int ncols;
-	const char *head[MAX_COLS];
-	size_t nrows;
-	char (*cell)[MAX_COLS][CELL];
-};
-
-static char *cell(struct table *t, size_t row, int col)
+char *table_cell(struct table *t, size_t row, int col)
 {
 	return t->cell[row][col];
 }
 
-static size_t add_row(struct table *t)
+size_t table_add_row(struct table *t)
 {
 	void *p = realloc(t->cell, (t->nrows + 1) * sizeof(*t->cell));
 	if (!p)
@@ -187,7 +180,7 @@ static size_t width(const char *s)
 	return w;
 }
 
-static void print_table(const struct opts *o, const struct table *t)
+void table_print(const struct opts *o, const struct table *t)
 {
 	size_t w[MAX_COLS];
 	for (int c = 0; c < t->ncols; c++) {
@@ -222,7 +215,7 @@ static void print_table(const struct opts *o, const struct table *t)
 	free(t->cell);
 }
 
-static void fmt_time(char *buf, double ns)
+void fmt_time(char *buf, double ns)
 {
 	if (ns < 1000)
 		snprintf(buf, CELL, "%.0f ns", ns);
@@ -236,7 +229,7 @@ static void fmt_time(char *buf, double ns)
 static void ratio_to(char *buf, const struct result *r, const struct result *all, size_t n,
                      const char *base)
 {
-	const struct result *b = find(all, n, base, r->place);
+	const struct result *b = result_find(all, n, base, r->place);
 	if (r->kind != KIND_LATENCY || !b)
 		return;
 	snprintf(buf, CELL, "%.2f×", r->med_ns * r->rt_mult / (b->med_ns * b->rt_mult));
@@ -256,27 +249,27 @@ static void figures(const struct opts *o, const struct result *all, size_t n, bo
 		const struct result *r = &all[i];
 		if (r->baseline != baselines || r->samples == 0)
 			continue;
-		size_t row = add_row(&t);
-		snprintf(cell(&t, row, 0), CELL, "%s", r->label);
-		snprintf(cell(&t, row, 1), CELL, "%s", place_name(r->place));
+		size_t row = table_add_row(&t);
+		snprintf(table_cell(&t, row, 0), CELL, "%s", r->label);
+		snprintf(table_cell(&t, row, 1), CELL, "%s", place_name(r->place));
 		if (r->kind == KIND_BYTES) {
 			/* p99 of time per op is the slow end of the rate. */
-			fmt_time(cell(&t, row, 2), r->med_ns);
-			fmt_time(cell(&t, row, 3), r->p99_ns);
-			snprintf(cell(&t, row, 4), CELL, "%.2f", gbps(r, r->med_ns));
-			const struct result *b = find(all, n, r->base, PLACE_NONE);
+			fmt_time(table_cell(&t, row, 2), r->med_ns);
+			fmt_time(table_cell(&t, row, 3), r->p99_ns);
+			snprintf(table_cell(&t, row, 4), CELL, "%.2f", gbps(r, r->med_ns));
+			const struct result *b = result_find(all, n, r->base, PLACE_NONE);
 			if (b)
-				snprintf(cell(&t, row, 8), CELL, "%.2f×",
+				snprintf(table_cell(&t, row, 8), CELL, "%.2f×",
 				         gbps(r, r->med_ns) / gbps(b, b->med_ns));
 			continue;
 		}
-		fmt_time(cell(&t, row, 2), r->med_ns);
-		fmt_time(cell(&t, row, 3), r->p99_ns);
-		ratio_to(cell(&t, row, 5), r, all, n, "futex");
-		ratio_to(cell(&t, row, 6), r, all, n, "spin");
-		ratio_to(cell(&t, row, 7), r, all, n, "socketpair");
+		fmt_time(table_cell(&t, row, 2), r->med_ns);
+		fmt_time(table_cell(&t, row, 3), r->p99_ns);
+		ratio_to(table_cell(&t, row, 5), r, all, n, "futex");
+		ratio_to(table_cell(&t, row, 6), r, all, n, "spin");
+		ratio_to(table_cell(&t, row, 7), r, all, n, "socketpair");
 	}
-	print_table(o, &t);
+	table_print(o, &t);
 }
 
 /* ---- targets (issue 3, item 9) ---- */
@@ -317,8 +310,8 @@ static const struct target targets[] = {
 static int judge(const struct target *tg, const struct result *all, size_t n, enum place pl,
                  double *value)
 {
-	const struct result *a = find(all, n, tg->a, pl);
-	const struct result *b = tg->b ? find(all, n, tg->b, pl) : NULL;
+	const struct result *a = result_find(all, n, tg->a, pl);
+	const struct result *b = tg->b ? result_find(all, n, tg->b, pl) : NULL;
 	if (!a || (tg->b && !b) || !a->samples || (b && !b->samples))
 		return -1;
 	switch (tg->kind) {
@@ -344,16 +337,16 @@ static void target_table(const struct opts *o, const struct result *all, size_t 
 			int met = judge(&targets[i], all, n, (enum place)pl, &v);
 			if (met < 0)
 				continue;
-			size_t row = add_row(&t);
-			snprintf(cell(&t, row, 0), CELL, "%s", targets[i].what);
-			snprintf(cell(&t, row, 1), CELL, "%s", place_name((enum place)pl));
-			snprintf(cell(&t, row, 2), CELL,
+			size_t row = table_add_row(&t);
+			snprintf(table_cell(&t, row, 0), CELL, "%s", targets[i].what);
+			snprintf(table_cell(&t, row, 1), CELL, "%s", place_name((enum place)pl));
+			snprintf(table_cell(&t, row, 2), CELL,
 			         targets[i].kind == GBPS ? "%.2f GB/s" : "%.2f×", v);
-			snprintf(cell(&t, row, 3), CELL, "%s", met ? "yes" : "**no**");
+			snprintf(table_cell(&t, row, 3), CELL, "%s", met ? "yes" : "**no**");
 			if (o->format != OUT_MARKDOWN && !met)
-				snprintf(cell(&t, row, 3), CELL, "NO");
+				snprintf(table_cell(&t, row, 3), CELL, "NO");
 		}
-	print_table(o, &t);
+	table_print(o, &t);
 }
 
 static void spin_table(const struct opts *o, const struct result *all, size_t n)
@@ -365,15 +358,15 @@ static void spin_table(const struct opts *o, const struct result *all, size_t n)
 		const struct result *r = &all[i];
 		if (!r->has_spin || r->samples == 0)
 			continue;
-		size_t row = add_row(&t);
-		snprintf(cell(&t, row, 0), CELL, "%s", r->id);
-		snprintf(cell(&t, row, 1), CELL, "%s", place_name(r->place));
-		snprintf(cell(&t, row, 2), CELL, "%llu", (unsigned long long)r->spins[0]);
-		snprintf(cell(&t, row, 3), CELL, "%llu", (unsigned long long)r->sleeps[0]);
-		snprintf(cell(&t, row, 4), CELL, "%llu", (unsigned long long)r->spins[1]);
-		snprintf(cell(&t, row, 5), CELL, "%llu", (unsigned long long)r->sleeps[1]);
+		size_t row = table_add_row(&t);
+		snprintf(table_cell(&t, row, 0), CELL, "%s", r->id);
+		snprintf(table_cell(&t, row, 1), CELL, "%s", place_name(r->place));
+		snprintf(table_cell(&t, row, 2), CELL, "%llu", (unsigned long long)r->spins[0]);
+		snprintf(table_cell(&t, row, 3), CELL, "%llu", (unsigned long long)r->sleeps[0]);
+		snprintf(table_cell(&t, row, 4), CELL, "%llu", (unsigned long long)r->spins[1]);
+		snprintf(table_cell(&t, row, 5), CELL, "%llu", (unsigned long long)r->sleeps[1]);
 	}
-	print_table(o, &t);
+	table_print(o, &t);
 }
 
 /* ---- JSON ---- */
@@ -428,6 +421,22 @@ static void json(const struct opts *o, const struct machine *m, double clk, cons
 	printf("\n  ]\n}\n");
 }
 
+static void print_machine(const struct opts *o, const struct machine *m)
+{
+	printf("%sMachine\n\n", o->format == OUT_MARKDOWN ? "### " : "== ");
+	printf("%s, %ld CPUs online%s; %s; THP %s, shmem THP %s; measured %s; load average "
+	       "at the end (1, 5, 15 min; running/all; last pid) %s.\n",
+	       m->cpu, m->ncpus, m->vm ? " (virtual machine)" : "", m->kernel, m->thp, m->thp_shmem,
+	       m->date, m->load);
+}
+
+void report_machine(const struct opts *o)
+{
+	struct machine m;
+	machine(&m);
+	print_machine(o, &m);
+}
+
 void report(const struct opts *o, const struct result *r, size_t n)
 {
 	struct machine m;
@@ -439,11 +448,7 @@ void report(const struct opts *o, const struct result *r, size_t n)
 	}
 	bool md = o->format == OUT_MARKDOWN;
 	const char *h = md ? "### " : "== ";
-	printf("%sMachine\n\n", h);
-	printf("%s%s, %ld CPUs online%s; %s; THP %s, shmem THP %s; measured %s; load average "
-	       "at the end (1, 5, 15 min; running/all; last pid) %s.\n",
-	       md ? "" : "", m.cpu, m.ncpus, m.vm ? " (virtual machine)" : "", m.kernel, m.thp,
-	       m.thp_shmem, m.date, m.load);
+	print_machine(o, &m);
 	printf("Settings: %ld round trips per ping-pong in %d interleaved rounds%s, spin_ns %u, "
 	       "%u KiB queue ring, "
 	       "clock_gettime costs %.0f ns.\n"
