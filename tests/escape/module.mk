@@ -1,0 +1,10 @@
+# tests/escape: the escape suite's PDs (attacker.c: one attack per PD, by
+# name; target.c: the victim, the bystander and the checker), built like a
+# user's PD (through cordon.pc) into $(B)/tests/escape/X.elf.
+ESC_ELFS := $(patsubst tests/escape/%.c,$(B)/tests/escape/%.elf,$(wildcard tests/escape/*.c))
+
+$(B)/tests/escape/%.elf: tests/escape/%.c $(B)/lib/libcordon.a $(B)/lib/pkgconfig/cordon.pc
+	@mkdir -p $(dir $@)
+	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
+
+all: $(ESC_ELFS)
