@@ -1,6 +1,11 @@
 #!/usr/bin/env bats
 # The benchmarks keep building and running: a --quick run of each prints its
 # tables.  Nothing here judges speed (docs/performance.md does, as ratios).
+# Only in the plain build: a sanitized benchmark measures the sanitizer.
+
+setup() {
+	[ -z "${CORDON_SANITIZE:-}" ] || skip "benchmarks are smoke-run in the plain build only"
+}
 
 @test "ipc-bench --quick prints the baseline and Cordon tables" {
 	run "$CORDON_BUILD/bench/ipc-bench" --quick

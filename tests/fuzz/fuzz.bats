@@ -13,6 +13,9 @@
 bats_require_minimum_version 1.5.0
 
 setup() {
+	# The fuzz targets carry ASan and UBSan in either build; running them
+	# a second time for `tests/run --sanitize` would test nothing new.
+	[ -z "${CORDON_SANITIZE:-}" ] || skip "fuzz targets are sanitized already; run in the plain pass"
 	FUZZ=$CORDON_BUILD/fuzz
 	SECONDS_EACH=${CORDON_FUZZ_SECONDS:-5}
 	cd "$CORDON_TOP" || return 1
