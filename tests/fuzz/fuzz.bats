@@ -44,11 +44,20 @@ smoke() {
 	[ -d fuzz/regress/"$t" ] && dirs+=(fuzz/regress/"$t")
 	mkdir -p "$BATS_TEST_TMPDIR/new"
 	# shellcheck disable=SC2046 # the options file holds several words
+	# -timeout comes after the options file's, so it wins: on a loaded
+	# machine a unit can take seconds.  The outer timeout is the net under
+	# libFuzzer's own: its SIGALRM handler can deadlock in ASan's allocator
+	# when the alarm lands inside malloc (seen here), and a hung smoke run
+	# must fail, not stall the suite.
 	ASAN_OPTIONS=detect_leaks=1${SMOKE_ASAN:-} UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		run "$FUZZ/$t" -max_total_time="$SECONDS_EACH" -error_exitcode=77 \
-		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="$BATS_TEST_TMPDIR/" $(cat fuzz/"$t".options) \
+		run timeout -k 5 $((SECONDS_EACH + 180)) "$FUZZ/$t" \
+		-max_total_time="$SECONDS_EACH" -error_exitcode=77 \
+		-rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$BATS_TEST_TMPDIR/" $(cat fuzz/"$t".options) -timeout=60 \
 		"$BATS_TEST_TMPDIR/new" "${dirs[@]}" "$@"
+	if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+		echo "$t did not finish within $((SECONDS_EACH + 180)) s (hung?)" >&2
+	fi
 }
 
 expect_clean() {
