@@ -184,7 +184,7 @@ static const char *ev_label[EV_COUNT] = {
 };
 
 static void report_recovery(const struct cfg *c, const struct start *st,
-                            const struct result ev[EV_COUNT])
+                            const struct result ev[EV_COUNT], const struct result step[EV_COUNT])
 {
 	const struct opts *o = &c->o;
 	const char *h = o->format == OUT_MARKDOWN ? "### " : "== ";
@@ -213,7 +213,9 @@ static void report_recovery(const struct cfg *c, const struct start *st,
 	table_print(o, &t);
 
 	printf("\n%sWhere a recovery's time goes (time since the kill)\n\n", h);
-	struct table w = {.ncols = 4, .head = {"event", "median", "p99", "seen in"}};
+	struct table w = {
+	    .ncols = 5,
+	    .head = {"event", "median", "p99", "step from the row above (median)", "seen in"}};
 	for (int i = 0; i < EV_COUNT; i++) {
 		if (!ev[i].samples)
 			continue;
@@ -221,7 +223,9 @@ static void report_recovery(const struct cfg *c, const struct start *st,
 		snprintf(table_cell(&w, row, 0), TABLE_CELL, "%s", ev_label[i]);
 		fmt_time(table_cell(&w, row, 1), ev[i].med_ns);
 		fmt_time(table_cell(&w, row, 2), ev[i].p99_ns);
-		snprintf(table_cell(&w, row, 3), TABLE_CELL, "%zu of %zu kills", ev[i].samples,
+		if (step[i].samples)
+			fmt_time(table_cell(&w, row, 3), step[i].med_ns);
+		snprintf(table_cell(&w, row, 4), TABLE_CELL, "%zu of %zu kills", ev[i].samples,
 		         rec->samples);
 	}
 	table_print(o, &w);
@@ -285,8 +289,9 @@ int main(int argc, char **argv)
 
 	struct start st;
 	start_init(&st, c.p.server);
-	struct result ev[EV_COUNT];
+	struct result ev[EV_COUNT], step[EV_COUNT];
 	memset(ev, 0, sizeof(ev));
+	memset(step, 0, sizeof(step));
 	for (int i = 0; i < EV_COUNT; i++) {
 		snprintf(ev[i].id, sizeof(ev[i].id), "recovery-%d", i);
 		snprintf(ev[i].label, sizeof(ev[i].label), "%s", ev_label[i]);
@@ -306,9 +311,17 @@ int main(int argc, char **argv)
 		if (rc) {
 			double t[EV_COUNT];
 			recovery_kill(rc, t);
+			/* Each event, and the step to it from the one before
+			 * (kill for the first): per kill, so its median is the
+			 * typical step even when the events' medians come from
+			 * different kills. */
+			double prev = 0;
 			for (int i = 0; i < EV_COUNT; i++)
-				if (t[i] > 0)
+				if (t[i] > 0) {
 					add_sample(&ev[i], t[i]);
+					add_sample(&step[i], t[i] - prev);
+					prev = t[i];
+				}
 		}
 		if (c.sandbox && (k + 1) % per_round == 0 && (k + 1) / per_round <= c.o.rounds) {
 			struct result *r = NULL;
@@ -322,10 +335,11 @@ int main(int argc, char **argv)
 	start_fini(&st);
 	finish_results(st.r, ST_COUNT);
 	finish_results(ev, EV_COUNT);
+	finish_results(step, EV_COUNT);
 	finish_results(sc, nsc);
 
 	if (c.recovery)
-		report_recovery(&c, &st, ev);
+		report_recovery(&c, &st, ev, step);
 	if (c.recovery && c.sandbox)
 		printf("\n");
 	if (c.sandbox)

@@ -217,9 +217,9 @@ void table_print(const struct opts *o, const struct table *t)
 
 void fmt_time(char *buf, double ns)
 {
-	if (ns < 1000)
+	if (fabs(ns) < 1000)
 		snprintf(buf, CELL, "%.0f ns", ns);
-	else if (ns < 1e6)
+	else if (fabs(ns) < 1e6)
 		snprintf(buf, CELL, "%.2f µs", ns / 1e3);
 	else
 		snprintf(buf, CELL, "%.2f ms", ns / 1e6);
