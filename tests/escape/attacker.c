@@ -5,10 +5,11 @@
  * by its own name (a PD gets no argv), and says what happened, one line
  * each, relayed by the monitor as "NAME| ...":
  *
- *   try: WHAT            about to make a call the seccomp policy should trap;
- *                        the test then expects the monitor's line
- *                        "MON|FAULT: pd=NAME seccomp syscall=X signal=SIGSYS"
- *                        and no line after this one;
+ *   try: WHAT            about to make an attempt the kernel should answer
+ *                        by killing the PD: a call seccomp traps (the test
+ *                        expects "MON|FAULT: pd=NAME seccomp syscall=X
+ *                        signal=SIGSYS") or a memory fault (signal=SIGSEGV
+ *                        addr=...), and no line after this one;
  *   refused: WHAT: EXXX  the kernel refused the call with that errno;
  *   ESCAPED: WHAT        the call did what an attacker wanted.  Never
  *                        expected; the test forbids it;

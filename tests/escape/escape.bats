@@ -17,6 +17,10 @@
 load ../lib/system
 
 ESC_PDS=135 # PDs in escape.system
+# Upper bounds only (every wait ends on its line): generous, because the
+# suite boots 135 PDs and may share the machine with other work.
+ESC_BOOT_SECS=600
+ESC_LINE_SECS=60
 
 setup_file() {
 	export ESC_DIR=$BATS_FILE_TMPDIR
@@ -38,24 +42,24 @@ setup_file() {
 		echo $? >"$ESC_DIR/monitor.status"
 	) 3>&- &
 	echo $! >"$ESC_DIR/waiter.pid"
-	system_wait '^MON\|INFO: booting ' 30
+	system_wait '^MON\|INFO: booting ' "$ESC_LINE_SECS"
 	export SYS_PID
 	SYS_PID=$(cat "$ESC_DIR/monitor.pid")
-	system_wait "^MON\\|INFO: all $ESC_PDS PDs started$" 120
-	system_wait '^checker\| round: victim label=0 calls=1 ' 30
+	system_wait "^MON\\|INFO: all $ESC_PDS PDs started$" "$ESC_BOOT_SECS"
+	system_wait '^checker\| round: victim label=0 calls=1 ' "$ESC_LINE_SECS"
 }
 
 teardown_file() {
 	if kill -0 "$SYS_PID" 2>/dev/null; then
 		kill -KILL "$SYS_PID" 2>/dev/null || true
 	fi
-	tail --pid="$(cat "$ESC_DIR/waiter.pid")" -f /dev/null
+	timeout "$ESC_LINE_SECS" tail --pid="$(cat "$ESC_DIR/waiter.pid")" -f /dev/null || true
 }
 
 # wait_line REGEX [SECONDS]: system_wait, without starting a reader when
 # the line is already there (most are: every attack ran at boot).
 wait_line() {
-	grep -Eq -- "$1" "$SYS_LOG" || system_wait "$@"
+	grep -Eq -- "$1" "$SYS_LOG" || system_wait "$1" "${2:-$ESC_LINE_SECS}"
 }
 
 # What a PD must not be able to change on the host.
@@ -696,7 +700,7 @@ MON|ERROR: pd=ctl_forge sent a malformed control message (3 bytes)'
 	local pids
 	pids=$(system_pids)
 	kill -INT "$SYS_PID"
-	tail --pid="$(cat "$ESC_DIR/waiter.pid")" -f /dev/null
+	timeout "$ESC_LINE_SECS" tail --pid="$(cat "$ESC_DIR/waiter.pid")" -f /dev/null
 	[ "$(cat "$ESC_DIR/monitor.status")" -eq 0 ]
 	grep -q '^MON|INFO: stopped$' "$SYS_LOG"
 	for p in $pids; do ! kill -0 "$p" 2>/dev/null; done
