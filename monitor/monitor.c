@@ -23,6 +23,7 @@
 #include "ipc/ipc.h"
 #include "monitor/internal.h"
 #include "monitor/monitor.h"
+#include "monitor/beam.h"
 
 /* What an epoll event is about: the kind in the high half, the PD below. */
 enum ev_kind { EV_SIGNAL = 1, EV_EXIT, EV_OUT, EV_ERR, EV_CTL, EV_ADMIN };
@@ -76,6 +77,7 @@ int mon_pd_start(struct mon *m, size_t p)
 	struct sandbox_fd fds[MAX_PD_FDS];
 	size_t nfds = 0;
 	char why[256] = "";
+	struct mon_beam beam = { 0 };
 	int rc = -1;
 
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
@@ -98,11 +100,17 @@ int mon_pd_start(struct mon *m, size_t p)
 		goto out;
 	}
 
+	if (pd->kind == SDF_PD_BEAM && mon_beam_prepare(pd, &beam, why, sizeof(why)) < 0)
+		goto out;
 	char *argv[] = { pd->program, NULL };
 	struct sandbox_spec spec = {
 		.name = pd->name,
 		.program = pd->program,
-		.argv = argv,
+		.argv = beam.argv ? beam.argv : argv,
+		.envp = beam.envp,
+		.ro_paths = (const char *const *)beam.ro_paths,
+		.nro_paths = beam.nro_paths,
+		.dev_null = pd->kind == SDF_PD_BEAM,
 		.fds = fds,
 		.nfds = nfds,
 		.policy = pd->kind == SDF_PD_NATIVE ? SANDBOX_POLICY_NATIVE : SANDBOX_POLICY_BEAM,
@@ -139,6 +147,7 @@ out:
 	close_fd(&ctl[0]);
 	close_fd(&ctl[1]);
 	mon_boot_close(mp);
+	mon_beam_free(&beam);
 	if (rc < 0)
 		mon_log(m, "MON|ERROR:", "pd=%s cannot start (%s): %s", pd->name, pd->program, why);
 	return rc;

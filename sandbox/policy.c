@@ -74,6 +74,8 @@ out:
 int policy_compile(enum sandbox_policy policy, struct sock_fprog *prog, char *why, size_t whylen)
 {
 	scmp_filter_ctx ctx = NULL;
+	const struct policy_rule *table = policy_native;
+	size_t ntable = policy_native_len;
 	int rc;
 
 	prog->filter = NULL;
@@ -82,8 +84,8 @@ int policy_compile(enum sandbox_policy policy, struct sock_fprog *prog, char *wh
 	case SANDBOX_POLICY_NONE:
 		return 1;
 	case SANDBOX_POLICY_BEAM:
-		return sandbox_fail(why, whylen, -ENOSYS,
-		                    "the BEAM seccomp policy is not written yet (a later issue)");
+		table = policy_beam, ntable = policy_beam_len;
+		break;
 	case SANDBOX_POLICY_NATIVE:
 		break;
 	default:
@@ -91,14 +93,14 @@ int policy_compile(enum sandbox_policy policy, struct sock_fprog *prog, char *wh
 	}
 	if (seccomp_arch_native() != SCMP_ARCH_X86_64)
 		return sandbox_fail(why, whylen, -ENOSYS,
-		                    "the native policy is written for x86_64");
+		                    "the seccomp policies are written for x86_64");
 	if (!(ctx = seccomp_init(SCMP_ACT_TRAP)))
 		return sandbox_fail(why, whylen, -ENOMEM, "seccomp_init failed");
 	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0) {
 		rc = sandbox_fail(why, whylen, rc, "seccomp: bad-arch action: %s", strerror(-rc));
 		goto out;
 	}
-	if ((rc = add_rules(ctx, policy_native, policy_native_len, why, whylen)) < 0)
+	if ((rc = add_rules(ctx, table, ntable, why, whylen)) < 0)
 		goto out;
 	rc = export_bpf(ctx, prog, why, whylen);
 out:

@@ -35,5 +35,7 @@ struct policy_rule {
 
 extern const struct policy_rule policy_native[];
 extern const size_t policy_native_len;
+extern const struct policy_rule policy_beam[];
+extern const size_t policy_beam_len;
 
 #endif

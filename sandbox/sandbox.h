@@ -60,6 +60,8 @@ struct sandbox_spec {
 	                                at the same path; may be NULL */
 	size_t nro_paths;
 	enum sandbox_policy policy;
+	int dev_null;              /* nonzero: the host's /dev/null at /dev/null
+	                              (the BEAM needs it at boot) */
 	int nice;                  /* scheduling niceness for the PD */
 };
 

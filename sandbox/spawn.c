@@ -210,6 +210,28 @@ static void bind_ro(struct child *c, const struct op *op, int rec)
 		child_fail(c, "read-only", op->path);
 }
 
+/* The host's /dev/null, bound read-only (writes to a device are not writes
+ * to the mount) but without nodev, so it stays a device.  Nothing else of
+ * the host's /dev is reachable. */
+static void bind_dev_null(struct child *c)
+{
+	struct mount_attr attr = {.attr_set =
+	                              MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC};
+	int fd;
+
+	if (syscall(SYS_mkdirat, AT_FDCWD, "/dev", 0755) < 0 && errno != EEXIST)
+		child_fail(c, "mkdir", "/dev");
+	fd = (int)syscall(SYS_openat, AT_FDCWD, "/dev/null",
+	                  O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if (fd < 0)
+		child_fail(c, "create", "/dev/null");
+	syscall(SYS_close, fd);
+	if (syscall(SYS_mount, OLDROOT "/dev/null", "/dev/null", NULL, MS_BIND, NULL) < 0)
+		child_fail(c, "bind", "/dev/null");
+	if (syscall(SYS_mount_setattr, AT_FDCWD, "/dev/null", 0, &attr, sizeof(attr)) < 0)
+		child_fail(c, "read-only", "/dev/null");
+}
+
 static void build_root(struct child *c)
 {
 	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
@@ -256,6 +278,8 @@ static void build_root(struct child *c)
 			break;
 		}
 	}
+	if (c->spec->dev_null)
+		bind_dev_null(c);
 	if (syscall(SYS_umount2, OLDROOT, MNT_DETACH) < 0)
 		child_fail(c, "detaching the host's root", NULL);
 	if (syscall(SYS_unlinkat, AT_FDCWD, OLDROOT, AT_REMOVEDIR) < 0)

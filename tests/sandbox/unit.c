@@ -120,8 +120,9 @@ static void probe_ok(enum sandbox_policy policy, const char *check, const char *
 
 static void policy_every_rule_has_a_reason(void **state)
 {
-	for (size_t i = 0; i < policy_native_len; i++) {
-		const struct policy_rule *r = &policy_native[i];
+	for (size_t i = 0; i < policy_native_len + policy_beam_len; i++) {
+		const struct policy_rule *r =
+		    i < policy_native_len ? &policy_native[i] : &policy_beam[i - policy_native_len];
 		assert_non_null(r->why);
 		assert_true(strlen(r->why) > 8);
 		assert_true(r->nargs <= POLICY_MAX_ARGS);
@@ -130,7 +131,7 @@ static void policy_every_rule_has_a_reason(void **state)
 	}
 }
 
-static void policy_compiles_native_refuses_beam(void **state)
+static void policy_compiles_native_and_beam(void **state)
 {
 	struct sock_fprog prog;
 	char why[256] = "";
@@ -140,8 +141,11 @@ static void policy_compiles_native_refuses_beam(void **state)
 	free(prog.filter);
 	assert_int_equal(policy_compile(SANDBOX_POLICY_NONE, &prog, why, sizeof(why)), 1);
 	assert_null(prog.filter);
-	assert_int_equal(policy_compile(SANDBOX_POLICY_BEAM, &prog, why, sizeof(why)), -ENOSYS);
-	assert_contains(why, "not written yet");
+	assert_int_equal(policy_compile(SANDBOX_POLICY_BEAM, &prog, why, sizeof(why)), 0);
+	assert_true(prog.len > 10);
+	free(prog.filter);
+	assert_int_equal(policy_compile((enum sandbox_policy)99, &prog, why, sizeof(why)), -EINVAL);
+	assert_contains(why, "unknown sandbox policy");
 }
 
 static const struct plan_entry *plan_find(const struct plan *p, const char *path, size_t *at)
@@ -480,9 +484,9 @@ static void spawn_not_executable(void **state)
 	                    "exec: Permission denied");
 }
 
-static void spawn_beam_policy_not_yet(void **state)
+static void spawn_unknown_policy(void **state)
 {
-	spawn_fails_cleanly(SANDBOX_POLICY_BEAM, PROBE, -ENOSYS, "not written yet");
+	spawn_fails_cleanly((enum sandbox_policy)99, PROBE, -EINVAL, "unknown sandbox policy");
 }
 
 static void spawn_refuses_bad_descriptors(void **state)
@@ -589,7 +593,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(policy_every_rule_has_a_reason),
-	    cmocka_unit_test(policy_compiles_native_refuses_beam),
+	    cmocka_unit_test(policy_compiles_native_and_beam),
 	    cmocka_unit_test(plan_replicates_links_and_parents),
 	    cmocka_unit_test(plan_finish_drops_what_a_tree_covers),
 	    cmocka_unit_test(deps_finds_interpreter_and_libc),
@@ -632,7 +636,7 @@ int main(void)
 	    cmocka_unit_test(spawn_wrong_machine),
 	    cmocka_unit_test(spawn_busy_program),
 	    cmocka_unit_test(spawn_not_executable),
-	    cmocka_unit_test(spawn_beam_policy_not_yet),
+	    cmocka_unit_test(spawn_unknown_policy),
 	    cmocka_unit_test(spawn_refuses_bad_descriptors),
 	    cmocka_unit_test(kill_then_reap),
 	    cmocka_unit_test(pd_dies_with_its_parent),
