@@ -410,8 +410,28 @@ void run_pingpong_apart(struct pair *p, enum place pl, const struct opts *o, str
 	a->cap = cap;
 	struct child server = spawn_on(r->id, pl, 1, o, apart_serve, a);
 	struct child client = spawn_on(r->id, pl, 0, o, apart_measure, a);
-	reap(&client);
-	reap(&server);
+	/* Whichever ends first: a side that dies (a system call its filter
+	 * refuses: SIGSYS) leaves the other waiting for ever, so say which. */
+	for (int left = 2; left > 0; left--) {
+		int st;
+		pid_t pid;
+		while ((pid = waitpid(-1, &st, 0)) < 0)
+			if (errno != EINTR)
+				die_errno("%s: waitpid", r->id);
+		if (pid != server.pid && pid != client.pid) {
+			left++; /* not ours (pd-bench's monitor ended?) */
+			continue;
+		}
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			die("%s: the %s process failed (status 0x%x%s)", r->id,
+			    pid == server.pid ? "serving" : "measuring", st,
+			    WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS
+			        ? ": SIGSYS, a system call its "
+			          "seccomp filter refuses"
+			        : "");
+	}
+	alarm(0);
+	unpin_self();
 	r->place = pl;
 	r->batch = a->batch;
 	keep_samples(a->samples, a->n, r);

@@ -176,7 +176,7 @@ static void figure_rows(const struct opts *o, const char *first, const struct re
 static const char *ev_label[EV_COUNT] = {
     [EV_DOWN] = "the client's peer_down() ran: the monitor reaped the server and marked its "
                 "channel down",
-    [EV_FAULT] = "the bench read the monitor's MON|FAULT line for the server",
+    [EV_FAULT] = "the bench read the monitor's FAULT line for the server",
     [EV_STARTED] = "the bench read \"pd=server started\": sandbox_spawn returned (exec done)",
     [EV_CTOR] = "the server's constructor ran: ld.so done, before libcordon's main()",
     [EV_INIT] = "the server's init() ran: libcordon's boot done",
