@@ -12,8 +12,8 @@
  *  - a fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE from the CPU): restore
  *    SIG_DFL and return; the instruction faults again, now fatally;
  *  - a seccomp SIGSYS: returning would continue after the refused syscall,
- *    so restore SIG_DFL and issue the same syscall again; the forced SIGSYS
- *    kills;
+ *    so restore SIG_DFL and make a call no policy allows (number -1); the
+ *    forced SIGSYS kills;
  *  - a sent signal (SIGABRT from abort(), kill): restore SIG_DFL and
  *    re-raise; if that returns (we are pid 1), exit with 128 + the signal,
  *    as a shell reports it.  The report already names the signal.
@@ -73,8 +73,10 @@ static void on_fatal(int sig, siginfo_t *info, void *uctx)
 	restore_default(sig);
 	if (info->si_code > 0 && sig == SIGSYS) {
 		/* The kernel's own SIGSYS (SYS_SECCOMP, or a bad syscall
-		 * number): ask again, now with the default action. */
-		syscall(info->si_syscall, 0, 0, 0, 0, 0, 0);
+		 * number): make a call no policy allows, now with the default
+		 * action, and the forced SIGSYS kills.  Not the refused call
+		 * again: with other arguments (zeros) the policy may allow it. */
+		syscall(-1L, 0, 0, 0, 0, 0, 0);
 	} else if (info->si_code > 0) {
 		return; /* a CPU fault: it recurs, fatally */
 	}

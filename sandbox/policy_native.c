@@ -26,8 +26,11 @@
 
 /* Opening read-only: no write access, no creation, no truncation, no
  * O_TMPFILE.  The root holds only read-only libraries anyway; this keeps a
- * mistake in the root from becoming a writable file. */
-#define OPEN_WRITE_BITS (O_ACCMODE | O_CREAT | O_TRUNC | __O_TMPFILE)
+ * mistake in the root from becoming a writable file.  O_TMPFILE is
+ * (__O_TMPFILE_BIT | O_DIRECTORY): refusing its own bit refuses it, and
+ * leaves O_DIRECTORY (opendir) allowed. */
+#define O_TMPFILE_OWN_BIT (__O_TMPFILE & ~O_DIRECTORY)
+#define OPEN_WRITE_BITS (O_ACCMODE | O_CREAT | O_TRUNC | O_TMPFILE_OWN_BIT)
 
 #define ALLOW SCMP_ACT_ALLOW
 
