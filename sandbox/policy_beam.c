@@ -77,6 +77,9 @@ const struct policy_rule policy_beam[] = {
 	  "libraries, .beam/.app/.boot files; /dev/null for writing (erts needs it at boot). "
 	  "Never creating: the root is read-only, so a write-mode open of anything but "
 	  "/dev/null fails with EROFS in the kernel" },
+	{ "openat", SCMP_ACT_ERRNO(EROFS), 1, { ARG_MASKED(2, O_CREAT, O_CREAT) },
+	  "creating a file: EROFS (the root is read-only), so File.write returns an error "
+	  "instead of the VM dying" },
 	{ "access", ALLOW, 0, { }, "ld.so; the code server checks files" },
 	{ "readlink", ALLOW, 0, { }, "ld.so; file:read_link_info in the code server" },
 	{ "newfstatat", ALLOW, 0, { }, "file sizes for the code server; stdio" },
