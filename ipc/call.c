@@ -46,7 +46,10 @@ uint64_t ipc_call(struct ipc_chan *ch, uint64_t info, uint64_t mr[IPC_MAX_MRS],
 	uint32_t seq = bump_release(&own->call_seq);
 	bump_release(&own->event);
 	FENCE_SEQ_CST(); /* waker's half of the `waiting` handshake */
-	if (LOAD_RELAXED(&peer->waiting))
+	/* A callee we had to wake cannot reply before the wake-up (several
+	 * µs; on a shared CPU not before we give the CPU up): do not spin. */
+	bool woke = LOAD_RELAXED(&peer->waiting) != 0;
+	if (woke)
 		ipc_futex_wake(&own->event);
 
 	for (;;) {
@@ -59,7 +62,7 @@ uint64_t ipc_call(struct ipc_chan *ch, uint64_t info, uint64_t mr[IPC_MAX_MRS],
 			return ipc_info(IPC_LABEL_PEER_DOWN, 0);
 		const uint32_t *words[2] = {&peer->reply_seq, &peer->life};
 		uint32_t expect[2] = {r, life};
-		int e = ipc_wait_words(words, expect, 2, &own, 1, spin);
+		int e = ipc_wait_words(words, expect, 2, &own, 1, spin, !woke);
 		if (e < 0) {
 			/* futex_waitv unusable (a kernel before 5.16): no way
 			 * to block; refuse instead of burning the CPU. */

@@ -68,6 +68,13 @@ void ipc_chan_start(struct ipc_chan *ch)
 	ch->seen_call = LOAD_RELAXED(&own->reply_seq);
 	ch->tx_head = LOAD_RELAXED(&own->queue_head);
 	ch->rx_tail = LOAD_RELAXED(&own->queue_tail);
+	/* A previous incarnation may have died with queue edges unchecked
+	 * (ipc/queue.c batches them): the first flush checks them again.  The
+	 * tx check notifies if the consumer has not taken everything; rx_tail
+	 * + 1 never equals rx_tail, so the first fenced want_space check is
+	 * due at once. */
+	ch->tx_flushed = ch->tx_head;
+	ch->rx_answered = ch->rx_tail + 1;
 
 	if (ch->txq) {
 		uint64_t t = LOAD_ACQUIRE(&peer->queue_tail);
@@ -75,6 +82,8 @@ void ipc_chan_start(struct ipc_chan *ch)
 			ch->tx_head = t;
 			STORE_RELEASE(&own->queue_head, t);
 		}
+		if (indices_ok(ch->tx_head, t, ch->txq_size))
+			ch->tx_flushed = t;
 	}
 	if (ch->rxq) {
 		uint64_t h = LOAD_ACQUIRE(&peer->queue_head);

@@ -32,10 +32,12 @@ void ipc_futex_wake(const uint32_t *word);
  * woken, a value differed (EAGAIN) or on a signal (EINTR); else -errno. */
 int ipc_futex_waitv(const uint32_t *const *words, const uint32_t *expect, unsigned n);
 
-/* wait.c: spin, then advertise `waiting` on the given own pages and sleep
- * until one of the words differs from its expected value. */
+/* wait.c: spin (if may_spin, within the policy's budget), then advertise
+ * `waiting` on the given own pages and sleep until one of the words differs
+ * from its expected value. */
 int ipc_wait_words(const uint32_t *const *words, const uint32_t *expect, unsigned nwords,
-		   struct ipc_end *const *owns, unsigned nowns, struct ipc_spin *spin);
+		   struct ipc_end *const *owns, unsigned nowns, struct ipc_spin *spin,
+		   bool may_spin);
 
 /* chan.c: mark ch broken (first reason wins); returns false for chaining. */
 bool ipc_break(struct ipc_chan *ch, const char *what);

@@ -112,6 +112,8 @@ struct ipc_chan {
 	bool call_taken;      /* ipc_take_call returned a call; ipc_reply due */
 	uint64_t tx_head;     /* == own->queue_head (we are its only writer) */
 	uint64_t rx_tail;     /* == own->queue_tail (we are its only writer) */
+	uint64_t tx_flushed;  /* tx_head at the last empty-edge check */
+	uint64_t rx_answered; /* rx_tail at the last fenced want_space check */
 
 	/* Broken state: set by the first violation found, cleared when the
 	 * peer's life changes and its page validates again. */
@@ -155,16 +157,48 @@ bool ipc_peer_up(const struct ipc_chan *ch);
  * sleeps.  Never blocks.  Owner thread only; no permission check here. */
 void ipc_notify(struct ipc_chan *ch);
 
-/* Spinning policy shared by the waits of one thread. */
+/* Spinning policy shared by the waits of one thread.
+ *
+ * Before it sleeps a wait may spin for a budget of cur_ns, which adapts to
+ * what spinning achieved: a spin that paid doubles it (up to max_ns), one
+ * that did not halves it, down to IPC_SPIN_MIN_NS; after IPC_SPIN_OFF_AFTER
+ * failures in a row it is 0 (off), and then one wait in IPC_SPIN_PROBE_EVERY
+ * spins for IPC_SPIN_MIN_NS to find out whether spinning pays again.
+ *
+ * A spin pays only when it saw the change within its budget and was not
+ * descheduled meanwhile (no gap over IPC_SPIN_GAP_NS between two looks at the
+ * clock).  When both processes share a CPU the peer can act only while the
+ * spinner is off the CPU, so a change found after a preemption is no evidence
+ * for spinning; counted as a success it would keep the budget high, and the
+ * spinner would hold the only CPU for the whole budget after every wait. */
+#define IPC_SPIN_MIN_NS      1000u /* floor of a nonzero budget; probe length */
+#define IPC_SPIN_OFF_AFTER   8u    /* failures in a row that switch spinning off */
+#define IPC_SPIN_PROBE_EVERY 16u   /* while off: one wait in this many probes */
+#define IPC_SPIN_GAP_NS      3000u /* a longer gap between two clock reads of a
+                                      spin means it was descheduled */
+
 struct ipc_spin {
 	uint32_t max_ns; /* upper bound (boot->spin_ns); 0: never spin */
-	uint32_t cur_ns; /* current budget, adapts within [min, max] */
-	uint64_t spins;  /* statistics: waits satisfied while spinning */
+	uint32_t cur_ns; /* current budget: 0 (off) or within [min, max] */
+	uint32_t fails;  /* failed spins in a row */
+	uint32_t idle;   /* while off: waits since the last probe */
+	uint64_t spins;  /* statistics: waits a spin satisfied in time */
+	uint64_t late;   /* statistics: waits a spin satisfied late (after its
+	                    budget or a preemption); counted as failures */
 	uint64_t sleeps; /* statistics: waits that went to the futex */
 };
 
 /* max_ns from the boot info; ncpus online (spinning is disabled when 1). */
 void ipc_spin_init(struct ipc_spin *s, uint32_t max_ns, long ncpus);
+
+/* The policy without the clock, so it can be scripted (tests): the budget
+ * for the next wait in ns (0: do not spin; advances the probe count), then
+ * the outcome of a spin of that budget.  ipc_spin_paid classifies a spin
+ * that saw the change after elapsed_ns, with max_gap_ns the longest time
+ * between two consecutive clock reads during it.  Owner thread only. */
+uint32_t ipc_spin_budget(struct ipc_spin *s);
+void ipc_spin_outcome(struct ipc_spin *s, uint32_t budget, bool paid);
+bool ipc_spin_paid(uint32_t budget, uint64_t elapsed_ns, uint64_t max_gap_ns);
 
 /* Sleep until some channel's peer page may have changed since its last
  * ipc_poll (its `event`, or for a broken channel its `life`), spinning
@@ -210,15 +244,30 @@ size_t ipc_queue_max_msg(uint32_t ring_size);
 /* Producer (IPC_CH_TX_QUEUE): append one message of 1..max_msg bytes.
  * Returns 0, or IPC_EQ_FULL (nothing sent; the consumer will notify when it
  * frees space), IPC_EQ_DOWN (full and the peer is down), IPC_EQ_TOOBIG,
- * IPC_EQ_NOQUEUE, IPC_EQ_BROKEN.  Notifies the peer when the queue may have
- * been empty.  Owner thread only. */
+ * IPC_EQ_NOQUEUE, IPC_EQ_BROKEN.  The message is visible to the consumer at
+ * once, but the notification of a consumer that may have found the queue
+ * empty is batched: it is sent by the next ipc_queue_flush (which every
+ * ipc_wait_any* does for its channels), by a send that finds the queue full,
+ * or once an eighth of the ring was written since the last check.  Owner
+ * thread only. */
 int ipc_queue_send(struct ipc_chan *ch, const void *buf, size_t len);
 
 /* Consumer (IPC_CH_RX_QUEUE): take the oldest message into buf.  Returns its
  * length, or IPC_EQ_EMPTY (the producer notifies when it adds one),
  * IPC_EQ_DOWN (empty and the peer is down), IPC_EQ_TOOBIG (larger than cap;
- * not consumed), IPC_EQ_NOQUEUE, IPC_EQ_BROKEN.  Notifies the producer when
- * it waits for space.  Owner thread only. */
+ * not consumed), IPC_EQ_NOQUEUE, IPC_EQ_BROKEN.  Notifies a producer that
+ * waits for space once at least half the ring is free, when the queue is
+ * drained (IPC_EQ_EMPTY) or at the next ipc_queue_flush.  Owner thread
+ * only. */
 ssize_t ipc_queue_recv(struct ipc_chan *ch, void *buf, size_t cap);
+
+/* Both ends of ch's queues: send the notifications ipc_queue_send and
+ * ipc_queue_recv deferred (the empty -> non-empty edge toward the consumer,
+ * the answer to a producer waiting for space).  One seq_cst fence when
+ * anything is pending, two compares otherwise.  Call it before anything that
+ * may block or take long: libcordon's loop does after each entry point
+ * returns and ipc_wait_any* does before it spins or sleeps.  No-op on a
+ * broken channel.  Owner thread only. */
+void ipc_queue_flush(struct ipc_chan *ch);
 
 #endif

@@ -9,14 +9,34 @@
  * [u32 len][u32 reserved][payload padded to 8]; a record never wraps: the
  * producer writes an IPC_QUEUE_WRAP marker and continues at offset 0.
  *
- * Wake-ups use the channel's notification, and are sent only on the edges:
- *  - producer -> consumer when the queue may have been empty: the producer
- *    stores head, fences, reads tail; the consumer, before reporting empty,
- *    has stored tail, fenced and re-read head.  Store-buffer pattern: either
- *    the consumer sees the new head or the producer sees tail == old head.
+ * Wake-ups use the channel's notification, and are sent only on the edges.
+ * Each edge check needs a seq_cst fence after an index store (the
+ * store-buffer pattern of ipc/wait.c), and a fence waits for the store
+ * buffer to drain: per message it would cost a cross-core round trip.  So
+ * the checks are batched, and the fences at both ends stay paired:
+ *
+ *  - producer -> consumer when the queue may have been empty.  The consumer,
+ *    before reporting empty, has stored tail, fenced and re-read head.  The
+ *    producer stores head per message without a fence; at an edge check
+ *    (ipc_queue_flush, a send that finds the queue full, or every eighth of
+ *    the ring) it fences and reads tail.  Let F be head at the previous
+ *    check and H now.  A consumer that reported empty at tail T read a head
+ *    of T, so either it read H (T == H: it has everything) or, by the
+ *    pattern, our read sees its tail T.  T < F cannot be new: it would have
+ *    read a head before F, so the check at F saw it.  Hence notifying when
+ *    F <= tail < H misses no consumer that sleeps on an empty queue.
  *  - consumer -> producer when the producer waits for space: the producer
- *    bumps want_space, fences, re-reads tail; the consumer stores tail,
- *    fences, reads want_space.  Same pattern, same guarantee.
+ *    bumps want_space, fences, re-reads tail; the consumer stores tail and,
+ *    before it sleeps or gives up the CPU (empty, ipc_queue_flush) or after
+ *    freeing half the ring, fences and reads want_space.  Same pattern: a
+ *    producer that found the queue full after our store is seen by the
+ *    fenced read that follows it.  Between fences the consumer also peeks at
+ *    want_space (no fence; it shares a cache line with head, which it reads
+ *    anyway) once half the ring is free, so a waiting producer usually
+ *    hears sooner; the fenced checks are what guarantee it.
+ *
+ * ipc_wait_any* flushes every channel it waits on, so neither end can sleep
+ * with a check pending; libcordon also flushes after each entry point.
  */
 #include <string.h>
 
@@ -37,6 +57,20 @@ static inline bool indices_ok(uint64_t head, uint64_t tail, uint32_t size)
 size_t ipc_queue_max_msg(uint32_t ring_size)
 {
 	return ring_size >= 16 ? ring_size / 2 - IPC_QUEUE_HDR : 0;
+}
+
+/* Who: the producer, after a seq_cst fence that follows its last store of
+ * head (pairs with the fence the consumer makes before it reports empty).
+ * tail was read after that fence.  Notify when the consumer had taken
+ * everything up to the previous check (F <= tail < H, see the top of the
+ * file).  tail is hostile: a wrong one costs at most a notification. */
+static void tx_edge(struct ipc_chan *ch, uint64_t tail)
+{
+	uint64_t f = ch->tx_flushed, h = ch->tx_head;
+
+	ch->tx_flushed = h;
+	if (tail - f < h - f)
+		ipc_notify(ch);
 }
 
 /* Who: the producer (owner thread of an end with IPC_CH_TX_QUEUE).  The
@@ -69,12 +103,14 @@ int ipc_queue_send(struct ipc_chan *ch, const void *buf, size_t len)
 	if (size - (old_head - tail) < pad + rec) {
 		uint32_t want = LOAD_RELAXED(&own->queue_want_space) + 1;
 		STORE_RELAXED(&own->queue_want_space, want ? want : 1);
-		FENCE_SEQ_CST(); /* pairs with the fence in answer_want_space */
+		FENCE_SEQ_CST(); /* pairs with the consumer's fence before it
+		                    reads want_space; also an edge check */
 		tail = LOAD_ACQUIRE(&peer->queue_tail);
 		if (!indices_ok(old_head, tail, size)) {
 			ipc_break(ch, "tx queue: consumer's tail out of range");
 			return IPC_EQ_BROKEN;
 		}
+		tx_edge(ch, tail); /* the consumer must drain to make room */
 		if (size - (old_head - tail) < pad + rec)
 			return ipc_peer_up(ch) ? IPC_EQ_FULL : IPC_EQ_DOWN;
 	}
@@ -93,21 +129,44 @@ int ipc_queue_send(struct ipc_chan *ch, const void *buf, size_t len)
 	uint64_t head = old_head + pad + rec;
 	ch->tx_head = head;
 	STORE_RELEASE(&own->queue_head, head);
-	FENCE_SEQ_CST(); /* producer's half of the empty -> non-empty handshake */
-	if (LOAD_RELAXED(&peer->queue_tail) == old_head)
-		ipc_notify(ch);
+	/* Bound how long a consumer that went to sleep on an empty queue can
+	 * miss a stream of messages: an edge check every eighth of the ring. */
+	if (head - ch->tx_flushed >= size / 8) {
+		FENCE_SEQ_CST(); /* producer's half of the empty -> non-empty handshake */
+		tx_edge(ch, LOAD_ACQUIRE(&peer->queue_tail));
+	}
 	return 0;
 }
 
 /* Who: the consumer, after storing its tail.  Notify a producer that asked
- * for space, once per request (its want_space counter). */
-static void answer_want_space(struct ipc_chan *ch)
+ * for space, once per request (its want_space counter).  fenced: a seq_cst
+ * fence came between our last tail store and this read (pairs with the
+ * producer's fence after it bumps want_space), so no request made before
+ * that store can be missed; without it this is only a peek. */
+static void answer_want_space(struct ipc_chan *ch, bool fenced)
 {
-	FENCE_SEQ_CST(); /* pairs with the producer's fence after want_space */
+	if (fenced)
+		ch->rx_answered = ch->rx_tail;
 	uint32_t want = LOAD_RELAXED(&ch->peer->queue_want_space);
 	if (want != 0 && want != ch->seen_want) {
 		ch->seen_want = want;
 		ipc_notify(ch);
+	}
+}
+
+/* Who: the consumer, after storing a tail that freed space; used: bytes
+ * still published after it.  A producer that waits for space hears once
+ * half the ring is free (peek) and, for sure, after each half ring freed
+ * (fenced), when the queue is drained or at the next flush. */
+static void rx_freed(struct ipc_chan *ch, uint64_t used)
+{
+	uint32_t half = ch->rxq_size / 2;
+
+	if (ch->rx_tail - ch->rx_answered >= half) {
+		FENCE_SEQ_CST();
+		answer_want_space(ch, true);
+	} else if (used <= half) {
+		answer_want_space(ch, false);
 	}
 }
 
@@ -177,7 +236,7 @@ ssize_t ipc_queue_recv(struct ipc_chan *ch, void *buf, size_t cap)
 			FENCE_SEQ_CST();
 			head = LOAD_ACQUIRE(&peer->queue_head);
 			if (head == tail) {
-				answer_want_space(ch);
+				answer_want_space(ch, true); /* fenced above */
 				return ipc_peer_up(ch) ? IPC_EQ_EMPTY : IPC_EQ_DOWN;
 			}
 			if (!indices_ok(head, tail, size))
@@ -200,7 +259,7 @@ ssize_t ipc_queue_recv(struct ipc_chan *ch, void *buf, size_t cap)
 		tail += adv;
 		ch->rx_tail = tail;
 		STORE_RELEASE(&own->queue_tail, tail);
-		answer_want_space(ch);
+		rx_freed(ch, head - tail);
 		return (ssize_t)len;
 	}
 }
@@ -227,9 +286,27 @@ void ipc_queue_rx_resync(struct ipc_chan *ch)
 		if (record_at(ch->rxq, size, tail, head - tail, &len, &adv)) {
 			ch->rx_tail = head;
 			STORE_RELEASE(&ch->own->queue_tail, head);
-			answer_want_space(ch);
+			FENCE_SEQ_CST();
+			answer_want_space(ch, true);
 			return;
 		}
 		tail += adv;
 	}
+}
+
+/* Who: the owner thread of ch, at either end.  One fence serves both
+ * checks: it orders our last head and tail stores before the reads of the
+ * peer's tail and want_space. */
+void ipc_queue_flush(struct ipc_chan *ch)
+{
+	bool tx = ch->txq && ch->tx_head != ch->tx_flushed;
+	bool rx = ch->rxq && ch->rx_tail != ch->rx_answered;
+
+	if ((!tx && !rx) || ch->broken)
+		return;
+	FENCE_SEQ_CST();
+	if (tx)
+		tx_edge(ch, LOAD_ACQUIRE(&ch->peer->queue_tail));
+	if (rx)
+		answer_want_space(ch, true);
 }

@@ -19,9 +19,10 @@
 
 #include "ipc/internal.h"
 
-#define SPIN_MIN_NS   1000u  /* floor of the adaptive budget, so it can regrow */
-#define SPIN_YIELD_NS 20000u /* sched_yield this often while spinning, so a
-                                co-scheduled peer on our CPU gets to run */
+#define SPIN_YIELD_NS    20000u /* sched_yield this often while spinning, so a
+                                   co-scheduled peer on our CPU gets to run */
+#define SPIN_CLOCK_EVERY 16u    /* spin iterations between clock reads: a few
+                                   hundred ns, well under IPC_SPIN_GAP_NS */
 
 static inline void cpu_relax(void)
 {
@@ -55,43 +56,118 @@ void ipc_spin_init(struct ipc_spin *s, uint32_t max_ns, long ncpus)
 	/* On one CPU the peer cannot run while we spin: spinning only delays it. */
 	s->max_ns = ncpus > 1 ? max_ns : 0;
 	s->cur_ns = s->max_ns;
+	s->fails = 0;
+	s->idle = 0;
 	s->spins = 0;
+	s->late = 0;
 	s->sleeps = 0;
+}
+
+static uint32_t spin_floor(const struct ipc_spin *s)
+{
+	return s->max_ns < IPC_SPIN_MIN_NS ? s->max_ns : IPC_SPIN_MIN_NS;
+}
+
+/* Who: the owner of s, once per wait that may spin.  While spinning is off,
+ * every IPC_SPIN_PROBE_EVERY-th call returns the floor: a probe. */
+uint32_t ipc_spin_budget(struct ipc_spin *s)
+{
+	if (s->cur_ns || !s->max_ns)
+		return s->cur_ns;
+	if (++s->idle < IPC_SPIN_PROBE_EVERY)
+		return 0;
+	s->idle = 0;
+	return spin_floor(s);
+}
+
+/* Who: the owner of s, after spinning for budget (from ipc_spin_budget).
+ * Success doubles the budget (a successful probe restarts it at the floor);
+ * failure halves it down to the floor, and switches spinning off after
+ * IPC_SPIN_OFF_AFTER failures in a row. */
+void ipc_spin_outcome(struct ipc_spin *s, uint32_t budget, bool paid)
+{
+	uint32_t floor = spin_floor(s);
+
+	if (!budget || !s->max_ns)
+		return;
+	if (paid) {
+		uint64_t c = s->cur_ns ? (uint64_t)s->cur_ns * 2 : floor;
+		s->cur_ns = c > s->max_ns ? s->max_ns : (uint32_t)c;
+		s->fails = 0;
+		return;
+	}
+	if (s->fails < IPC_SPIN_OFF_AFTER)
+		s->fails++;
+	if (s->fails >= IPC_SPIN_OFF_AFTER) {
+		s->cur_ns = 0;
+		s->idle = 0;
+		return;
+	}
+	uint32_t c = s->cur_ns / 2;
+	s->cur_ns = c < floor ? floor : c;
+}
+
+/* Who: anyone.  The spin loop reads the clock every SPIN_CLOCK_EVERY
+ * iterations and once more when it sees the change, so without a preemption
+ * no gap comes near IPC_SPIN_GAP_NS, and the change is seen at most one gap
+ * after the budget ran out. */
+bool ipc_spin_paid(uint32_t budget, uint64_t elapsed_ns, uint64_t max_gap_ns)
+{
+	return max_gap_ns <= IPC_SPIN_GAP_NS && elapsed_ns <= (uint64_t)budget + IPC_SPIN_GAP_NS;
+}
+
+/* Spin for up to budget ns.  Returns true when some word changed; *paid
+ * then says whether that counts for spinning (ipc_spin_paid). */
+static bool spin_for(const uint32_t *const *words, const uint32_t *expect, unsigned nwords,
+		     uint32_t budget, bool *paid)
+{
+	uint64_t start = now_ns(), last = start, last_yield = start, max_gap = 0;
+
+	for (unsigned it = 1;; it++) {
+		if (any_changed(words, expect, nwords)) {
+			uint64_t t = it == 1 ? start : now_ns();
+			if (t - last > max_gap)
+				max_gap = t - last;
+			*paid = ipc_spin_paid(budget, t - start, max_gap);
+			return true;
+		}
+		cpu_relax();
+		if (it % SPIN_CLOCK_EVERY == 0) {
+			uint64_t t = now_ns();
+			if (t - last > max_gap)
+				max_gap = t - last;
+			last = t;
+			if (t - start >= budget)
+				return false;
+			if (t - last_yield >= SPIN_YIELD_NS) {
+				sched_yield();
+				last_yield = t;
+			}
+		}
+	}
 }
 
 /* Who: the owner thread of the pages in owns.  Returns when some word may
  * differ from its expected value; the caller re-reads (acquire) and decides.
  * The acquire loads in any_changed pair with the peer's release stores of
- * the words. */
+ * the words.  may_spin false: sleep at once, because the caller knows the
+ * change cannot come soon (the policy learns nothing from such a wait). */
 int ipc_wait_words(const uint32_t *const *words, const uint32_t *expect, unsigned nwords,
-		   struct ipc_end *const *owns, unsigned nowns, struct ipc_spin *spin)
+		   struct ipc_end *const *owns, unsigned nowns, struct ipc_spin *spin,
+		   bool may_spin)
 {
-	if (spin->cur_ns) {
-		uint64_t start = now_ns(), last_yield = start;
-		for (unsigned it = 1;; it++) {
-			if (any_changed(words, expect, nwords)) {
-				/* Spinning paid: allow more next time. */
-				uint64_t c = (uint64_t)spin->cur_ns * 2;
-				spin->cur_ns = c > spin->max_ns ? spin->max_ns : (uint32_t)c;
+	uint32_t budget = may_spin ? ipc_spin_budget(spin) : 0;
+	if (budget) {
+		bool paid = false;
+		bool seen = spin_for(words, expect, nwords, budget, &paid);
+		ipc_spin_outcome(spin, budget, seen && paid);
+		if (seen) {
+			if (paid)
 				spin->spins++;
-				return 0;
-			}
-			cpu_relax();
-			if ((it & 31) == 0) {
-				uint64_t t = now_ns();
-				if (t - start >= spin->cur_ns)
-					break;
-				if (t - last_yield >= SPIN_YIELD_NS) {
-					sched_yield();
-					last_yield = t;
-				}
-			}
+			else
+				spin->late++;
+			return 0;
 		}
-		/* Spinning did not pay: halve, down to a floor from which a
-		 * successful spin can grow it back. */
-		uint32_t c = spin->cur_ns / 2;
-		uint32_t floor = spin->max_ns < SPIN_MIN_NS ? spin->max_ns : SPIN_MIN_NS;
-		spin->cur_ns = c < floor ? floor : c;
 	}
 
 	for (unsigned i = 0; i < nowns; i++)
@@ -111,7 +187,8 @@ int ipc_wait_words(const uint32_t *const *words, const uint32_t *expect, unsigne
 
 /* Who: the owner thread of every channel in chans.  Each channel's
  * seen_event (or seen_life, while broken) was snapshotted by its last
- * ipc_poll; any change since makes this return.  extra[i] are further futex
+ * ipc_poll; any change since makes this return.  Flushes each channel's
+ * queues first.  extra[i] are further futex
  * words (the monitor page's event) with the values the caller last saw. */
 int ipc_wait_any_extra(struct ipc_chan *const *chans, unsigned n, const uint32_t *const *extra,
 		       const uint32_t *extra_expect, unsigned nextra, struct ipc_spin *spin)
@@ -125,7 +202,9 @@ int ipc_wait_any_extra(struct ipc_chan *const *chans, unsigned n, const uint32_t
 	if (n + nextra == 0)
 		return -EINVAL; /* nothing could ever wake us */
 	for (unsigned i = 0; i < n; i++) {
-		const struct ipc_chan *ch = chans[i];
+		struct ipc_chan *ch = chans[i];
+		/* Never sleep on a queue edge we owe the peer (ipc/queue.c). */
+		ipc_queue_flush(ch);
 		/* A broken channel's event is noise until the monitor restarts
 		 * the peer (its life changes); after that, the restarted peer's
 		 * repair bumps event, and ipc_poll re-validates. */
@@ -138,7 +217,7 @@ int ipc_wait_any_extra(struct ipc_chan *const *chans, unsigned n, const uint32_t
 		words[n + i] = extra[i];
 		expect[n + i] = extra_expect[i];
 	}
-	return ipc_wait_words(words, expect, n + nextra, owns, n, spin);
+	return ipc_wait_words(words, expect, n + nextra, owns, n, spin, true);
 }
 
 int ipc_wait_any(struct ipc_chan *const *chans, unsigned n, struct ipc_spin *spin)

@@ -44,6 +44,7 @@ cordon_msginfo cordon_ppcall(cordon_channel ch, cordon_msginfo msginfo)
 		return cordon_msginfo_new(CORDON_LABEL_INVALID, 0);
 	}
 	lc_dbg_flush(); /* we may block: say what we had to say first */
+	lc_queue_flush();
 	cordon_msginfo r = ipc_call(&c->ipc, msginfo, lc_pd.mr, &lc_pd.spin);
 	lc_check_broken(c);
 	return r;
@@ -76,6 +77,7 @@ int cordon_queue_send(cordon_channel ch, const void *buf, size_t len)
 	if (!c)
 		return CORDON_EQUEUE_NOQUEUE;
 	int r = ipc_queue_send(&c->ipc, buf, len);
+	lc_pd.queued = true;
 	lc_check_broken(c);
 	return r;
 }
@@ -87,6 +89,7 @@ ssize_t cordon_queue_recv(cordon_channel ch, void *buf, size_t cap)
 	if (!c)
 		return CORDON_EQUEUE_NOQUEUE;
 	ssize_t r = ipc_queue_recv(&c->ipc, buf, cap);
+	lc_pd.queued = true;
 	lc_check_broken(c);
 	return r;
 }

@@ -50,6 +50,7 @@ struct lc_pd {
 	struct lc_chan *by_id[IPC_MAX_CHANNELS]; /* by channel id, or NULL */
 	struct ipc_chan *wait[IPC_MAX_CHANNELS]; /* &chans[i].ipc, for waits */
 	struct ipc_spin spin;
+	bool queued;              /* a queue send or receive since lc_queue_flush */
 	uint64_t mr[IPC_MAX_MRS]; /* the message registers */
 	/* Every mapping boot made, so a failed boot can be undone (tests). */
 	unsigned nmapped;
@@ -77,6 +78,11 @@ void lc_boot_unmap(struct lc_pd *pd);
 int lc_main(void);
 /* Report ch's breakage to the monitor and stderr, once per break. */
 void lc_check_broken(struct lc_chan *ch);
+/* Send the queue notifications ipc/ batched (ipc_queue_flush on every
+ * channel) if a queue was used since the last flush.  After each entry
+ * point returns and before a protected call blocks, so cordon.h's "the
+ * consumer gets notified" needs nothing from the PD. */
+void lc_queue_flush(void);
 
 /* ctl.c */
 /* Send one control message to the monitor; best effort (the monitor may be

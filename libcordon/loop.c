@@ -70,6 +70,15 @@ static void serve(struct lc_chan *c)
 	lc_check_broken(c);
 }
 
+void lc_queue_flush(void)
+{
+	if (!lc_pd.queued)
+		return;
+	lc_pd.queued = false;
+	for (unsigned i = 0; i < lc_pd.nchans; i++)
+		ipc_queue_flush(&lc_pd.chans[i].ipc);
+}
+
 static void serve_monitor(void)
 {
 	uint32_t ev = __atomic_load_n(&lc_pd.mon->event, __ATOMIC_ACQUIRE);
@@ -101,13 +110,18 @@ int lc_main(void)
 	}
 
 	init();
+	lc_queue_flush();
 
 	const uint32_t *mon_word = &lc_pd.mon->event;
 	for (;;) {
 		serve_monitor();
-		for (unsigned i = 0; i < lc_pd.nchans; i++)
+		lc_queue_flush();
+		for (unsigned i = 0; i < lc_pd.nchans; i++) {
 			serve(&lc_pd.chans[i]);
+			lc_queue_flush();
+		}
 		lc_dbg_flush();
+		/* ipc_wait_any_extra flushes every channel's queues, too. */
 		int e = ipc_wait_any_extra(lc_pd.wait, lc_pd.nchans, &mon_word, &lc_pd.mon_seen, 1,
 		                           &lc_pd.spin);
 		if (e < 0) {
