@@ -1,8 +1,11 @@
 /*
  * Relaying PD output: each line a PD writes to its standard output or error
  * is printed as "NAME| line".  A PD is untrusted, so a line longer than the
- * buffer is cut (and marked) rather than grown without bound, and bytes are
- * passed through as they are: the monitor adds the prefix, nothing else.
+ * buffer is cut (and marked) rather than grown without bound, and control
+ * characters are shown as '?': a carriage return or an escape sequence must
+ * not let a PD overwrite its own prefix on the operator's terminal and pass
+ * its words off as the monitor's.  Tabs and UTF-8 text pass; the C1
+ * controls' UTF-8 forms (U+0080..U+009F, which some terminals obey) do not.
  */
 #include <errno.h>
 #include <string.h>
@@ -16,8 +19,28 @@ void mon_relay_init(struct mon_relay *r, int fd)
 	r->len = 0;
 }
 
-static void emit(struct mon *m, const struct mon_pd *pd, const char *s, size_t n, bool cut)
+/* Copy n bytes of PD output into out, control characters replaced. */
+static void defang(char *out, const char *s, size_t n)
 {
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bool c1 = c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+		          (unsigned char)s[i + 1] <= 0x9f;
+		if (c1) {
+			out[i] = '?';
+			out[++i] = '?';
+		} else {
+			out[i] = (c < 0x20 && c != '\t') || c == 0x7f ? '?' : (char)c;
+		}
+	}
+}
+
+static void emit(struct mon *m, const struct mon_pd *pd, const char *raw, size_t n, bool cut)
+{
+	char s[sizeof(((struct mon_relay *)0)->buf)];
+	if (n > sizeof(s))
+		n = sizeof(s);
+	defang(s, raw, n);
 	flockfile(m->log);
 	fprintf(m->log, "%s| %.*s%s\n", pd->sdf->name, (int)n, s, cut ? " [...]" : "");
 	funlockfile(m->log);

@@ -505,6 +505,10 @@ MON|ERROR: pd=ctl_forge sent a malformed control message (3 bytes)'
 	[ "$(grep -c '^log_forge| .*MON|FAULT: pd=victim seccomp syscall=socket' "$SYS_LOG")" -eq 4 ]
 	grep -Fxq 'log_forge| victim| FORGED protected call on channel 0' "$SYS_LOG"
 	! grep -q '^MON|FAULT: pd=victim' "$SYS_LOG"
+	# The carriage return reaches the log as '?': on a terminal it would
+	# have overwritten the prefix.
+	grep -Fxq 'log_forge| ?MON|FAULT: pd=victim seccomp syscall=socket signal=SIGSYS ip=0x0 restarts=0' "$SYS_LOG"
+	! grep -q $'\r' "$SYS_LOG"
 	unaffected
 }
 
