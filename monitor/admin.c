@@ -143,10 +143,17 @@ static void cmd_ps(struct mon *m, struct reply *r)
 		}
 		double up = (double)(now.tv_sec - mp->started.tv_sec) +
 		            (double)(now.tv_nsec - mp->started.tv_nsec) / 1e9;
-		long kib = rss_kib(mp->child.pid);
-		char mem[32];
+		/* What its cgroup is charged (page cache and kernel memory
+		 * included: what its limit counts), else its resident set. */
+		uint64_t charged;
+		long kib = mon_budget_memory(m, p, &charged) == 0 ? (long)(charged / 1024)
+		                                                  : rss_kib(mp->child.pid);
+		char mem[48];
 		if (kib < 0)
 			snprintf(mem, sizeof(mem), "?");
+		else if (mp->sdf->memory_limit)
+			snprintf(mem, sizeof(mem), "%.1fM/%lluM", (double)kib / 1024,
+			         (unsigned long long)(mp->sdf->memory_limit >> 20));
 		else
 			snprintf(mem, sizeof(mem), "%.1fM", (double)kib / 1024);
 		reply_printf(r, "%-20s %-8s %8d %8u %9.1fs %10s\n", mp->sdf->name, "running",

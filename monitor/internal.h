@@ -52,6 +52,10 @@ struct mon_pd {
 	                          set of children: not a fault either */
 	int last_status;       /* wait status of its last exit */
 	bool ends_up;          /* its channel end pages are marked up */
+	struct budget_cg *cg;  /* its cgroup from its first start to the system's
+	                          stop; NULL without budgets */
+	uint64_t oom_base;     /* its cgroup's OOM-kill count when it started */
+	uint64_t oom_kills;    /* OOM kills in its cgroup during its last run */
 };
 
 /* A channel: its two end pages and the rings toward each end. */
@@ -82,6 +86,7 @@ struct mon {
 	struct mon_sup *sups;  /* one per sdf_system.sups */
 	bool stopping;
 	bool failed;           /* the root supervisor gave up */
+	struct budget_root *budget; /* the system's cgroup; NULL: budgets off */
 };
 
 /* A supervisor's recent restarts, for its intensity. */
@@ -146,6 +151,26 @@ int mon_pd_tell(struct mon *m, size_t p, const struct ipc_ctl *c);
 /* Format how a PD ended ("signal=SIGSEGV addr=0x0 ip=0x4011d6", "exit=3",
  * "seccomp syscall=socket") from its wait status and its own report. */
 void mon_pd_describe_end(const struct mon_pd *mp, int status, char *buf, size_t len);
+
+/* budgets.c: resource budgets (budget/) around a PD's life. */
+struct budget_cg;
+struct budget_root;
+/* Open a cgroup hierarchy; -1 (logged, with a hint) when there is none and
+ * a PD declares a budget.  Budgets off is fine otherwise (logged). */
+int mon_budget_open(struct mon *m);
+/* Before spawning PD p: its cgroup (made at its first start), and
+ * spec->place to move it in (or spec->nice without cgroups).  -1 with why. */
+int mon_budget_pd_prepare(struct mon *m, size_t p, struct sandbox_spec *spec, char *why,
+                          size_t whylen);
+/* After PD p was reaped (or failed to start): record its OOM kills. */
+void mon_budget_pd_ended(struct mon *m, size_t p);
+/* Prefix how with "memory limit exceeded (oom-kill) limit=64M " when the
+ * kernel's OOM killer ended PD p's last run. */
+void mon_budget_describe(const struct mon *m, size_t p, char *how, size_t len);
+/* Memory charged to PD p's cgroup; -ENOENT without one. */
+int mon_budget_memory(const struct mon *m, size_t p, uint64_t *bytes);
+/* Release every PD's cgroup and the system's. */
+void mon_budget_close(struct mon *m);
 
 /* admin.c */
 int mon_admin_open(struct mon *m);

@@ -115,10 +115,13 @@ int mon_pd_start(struct mon *m, size_t p)
 		.nfds = nfds,
 		.policy = pd->kind == SDF_PD_NATIVE ? SANDBOX_POLICY_NATIVE : SANDBOX_POLICY_BEAM,
 	};
+	if (mon_budget_pd_prepare(m, p, &spec, why, sizeof(why)) < 0)
+		goto out;
 	set_ends(m, p, true);
 	int e = sandbox_spawn(&spec, &mp->child, why, sizeof(why));
 	if (e < 0) {
 		set_ends(m, p, false);
+		mon_budget_pd_ended(m, p);
 		goto out;
 	}
 	mp->running = true;
@@ -217,6 +220,7 @@ static void pd_ended(struct mon *m, size_t p)
 		status = 0;
 	mp->running = false;
 	mp->last_status = status;
+	mon_budget_pd_ended(m, p);
 	set_ends(m, p, false);
 	while (mon_relay_pump(m, mp, &mp->out))
 		;
@@ -235,6 +239,7 @@ static void pd_ended(struct mon *m, size_t p)
 	bool normal = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	char how[160];
 	mon_pd_describe_end(mp, status, how, sizeof(how));
+	mon_budget_describe(m, p, how, sizeof(how));
 	if (normal)
 		mon_log(m, "MON|INFO:", "pd=%s exited status=0", name);
 	else
@@ -506,6 +511,8 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 		mon_log(&m, "MON|ERROR:", "out of memory");
 		goto out;
 	}
+	if (mon_budget_open(&m) < 0)
+		goto out;
 
 	mon_log(&m, "MON|INFO:", "booting %s: %zu PDs, %zu channels, %zu memory regions",
 	        sys->path, sys->npds, sys->nchannels, sys->nregions);
@@ -532,6 +539,7 @@ out:
 		close_fd(&m.pds[p].out.fd);
 		close_fd(&m.pds[p].err.fd);
 	}
+	mon_budget_close(&m);
 	if (objects)
 		mon_objects_destroy(&m);
 	mon_admin_close(&m);

@@ -62,7 +62,15 @@ struct sandbox_spec {
 	enum sandbox_policy policy;
 	int dev_null;              /* nonzero: the host's /dev/null at /dev/null
 	                              (the BEAM needs it at boot) */
-	int nice;                  /* scheduling niceness for the PD */
+	int nice;                  /* scheduling niceness for the PD (>= 0:
+	                              it cannot hold CAP_SYS_NICE) */
+	/* Called once the PD's process exists but before it runs anything of
+	 * its own (it waits on the sync pipe): e.g. to put it in its cgroup
+	 * (budget_cg_attach), so nothing it execs is ever outside.  pid is in
+	 * the caller's pid namespace.  A negative return fails the spawn with
+	 * that -errno and its message in why.  NULL: nothing to do. */
+	int (*place)(void *arg, pid_t pid, char *why, size_t whylen);
+	void *place_arg;
 };
 
 struct sandbox_child {

@@ -589,6 +589,8 @@ int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child, 
 
 	if ((rc = write_maps(&c, pid, why, whylen)) < 0)
 		goto out;
+	if (spec->place && (rc = spec->place(spec->place_arg, pid, why, whylen)) < 0)
+		goto out;
 	ssize_t n;
 	do
 		n = write(syncp[1], "", 1);
