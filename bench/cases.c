@@ -199,6 +199,9 @@ static void produce(struct qrun *q)
 			die("ipc_queue_send: %d", e);
 		chan_wait(c);
 	}
+	/* The consumer hears of the last batch at a flush (ipc/queue.c batches
+	 * its edge checks; a PD's loop flushes after each entry point). */
+	ipc_queue_flush(&c->ch);
 	free(buf);
 }
 

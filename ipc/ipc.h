@@ -162,8 +162,12 @@ void ipc_notify(struct ipc_chan *ch);
  * Before it sleeps a wait may spin for a budget of cur_ns, which adapts to
  * what spinning achieved: a spin that paid doubles it (up to max_ns), one
  * that did not halves it, down to IPC_SPIN_MIN_NS; after IPC_SPIN_OFF_AFTER
- * failures in a row it is 0 (off), and then one wait in IPC_SPIN_PROBE_EVERY
- * spins for IPC_SPIN_MIN_NS to find out whether spinning pays again.
+ * failures in a row it is 0 (off).  While off, one wait in probe_every
+ * spins for max_ns to find out whether spinning pays again: a probe must
+ * outlast the peer's wake-up, since once both ends sleep only a spin that
+ * long sees the peer answer.  Each failed probe doubles probe_every, from
+ * IPC_SPIN_PROBE_MIN up to IPC_SPIN_PROBE_MAX waits, so where spinning never
+ * pays (one CPU) probes cost max_ns / IPC_SPIN_PROBE_MAX per wait.
  *
  * A spin pays only when it saw the change within its budget and was not
  * descheduled meanwhile (no gap over IPC_SPIN_GAP_NS between two looks at the
@@ -171,17 +175,19 @@ void ipc_notify(struct ipc_chan *ch);
  * spinner is off the CPU, so a change found after a preemption is no evidence
  * for spinning; counted as a success it would keep the budget high, and the
  * spinner would hold the only CPU for the whole budget after every wait. */
-#define IPC_SPIN_MIN_NS      1000u /* floor of a nonzero budget; probe length */
-#define IPC_SPIN_OFF_AFTER   8u    /* failures in a row that switch spinning off */
-#define IPC_SPIN_PROBE_EVERY 16u   /* while off: one wait in this many probes */
-#define IPC_SPIN_GAP_NS      3000u /* a longer gap between two clock reads of a
-                                      spin means it was descheduled */
+#define IPC_SPIN_MIN_NS     1000u /* floor of a nonzero budget */
+#define IPC_SPIN_OFF_AFTER  8u    /* failures in a row that switch spinning off */
+#define IPC_SPIN_PROBE_MIN  16u   /* while off: waits between probes, at first */
+#define IPC_SPIN_PROBE_MAX  256u  /* ... and after repeated failed probes */
+#define IPC_SPIN_GAP_NS     3000u /* a longer gap between two clock reads of a
+                                     spin means it was descheduled */
 
 struct ipc_spin {
 	uint32_t max_ns; /* upper bound (boot->spin_ns); 0: never spin */
 	uint32_t cur_ns; /* current budget: 0 (off) or within [min, max] */
 	uint32_t fails;  /* failed spins in a row */
 	uint32_t idle;   /* while off: waits since the last probe */
+	uint32_t probe_every; /* while off: waits between probes */
 	uint64_t spins;  /* statistics: waits a spin satisfied in time */
 	uint64_t late;   /* statistics: waits a spin satisfied late (after its
 	                    budget or a preemption); counted as failures */

@@ -58,6 +58,7 @@ void ipc_spin_init(struct ipc_spin *s, uint32_t max_ns, long ncpus)
 	s->cur_ns = s->max_ns;
 	s->fails = 0;
 	s->idle = 0;
+	s->probe_every = IPC_SPIN_PROBE_MIN;
 	s->spins = 0;
 	s->late = 0;
 	s->sleeps = 0;
@@ -69,21 +70,22 @@ static uint32_t spin_floor(const struct ipc_spin *s)
 }
 
 /* Who: the owner of s, once per wait that may spin.  While spinning is off,
- * every IPC_SPIN_PROBE_EVERY-th call returns the floor: a probe. */
+ * every probe_every-th call returns max_ns: a probe. */
 uint32_t ipc_spin_budget(struct ipc_spin *s)
 {
 	if (s->cur_ns || !s->max_ns)
 		return s->cur_ns;
-	if (++s->idle < IPC_SPIN_PROBE_EVERY)
+	if (++s->idle < s->probe_every)
 		return 0;
 	s->idle = 0;
-	return spin_floor(s);
+	return s->max_ns;
 }
 
 /* Who: the owner of s, after spinning for budget (from ipc_spin_budget).
- * Success doubles the budget (a successful probe restarts it at the floor);
- * failure halves it down to the floor, and switches spinning off after
- * IPC_SPIN_OFF_AFTER failures in a row. */
+ * Success doubles the budget (a successful probe turns spinning back on at
+ * the probe's length); failure halves it down to the floor and switches
+ * spinning off after IPC_SPIN_OFF_AFTER failures in a row; a failed probe
+ * doubles the interval to the next. */
 void ipc_spin_outcome(struct ipc_spin *s, uint32_t budget, bool paid)
 {
 	uint32_t floor = spin_floor(s);
@@ -91,16 +93,21 @@ void ipc_spin_outcome(struct ipc_spin *s, uint32_t budget, bool paid)
 	if (!budget || !s->max_ns)
 		return;
 	if (paid) {
-		uint64_t c = s->cur_ns ? (uint64_t)s->cur_ns * 2 : floor;
+		uint64_t c = s->cur_ns ? (uint64_t)s->cur_ns * 2 : budget;
 		s->cur_ns = c > s->max_ns ? s->max_ns : (uint32_t)c;
 		s->fails = 0;
+		s->probe_every = IPC_SPIN_PROBE_MIN;
 		return;
 	}
-	if (s->fails < IPC_SPIN_OFF_AFTER)
-		s->fails++;
-	if (s->fails >= IPC_SPIN_OFF_AFTER) {
+	if (!s->cur_ns) {
+		uint32_t p = s->probe_every * 2;
+		s->probe_every = p > IPC_SPIN_PROBE_MAX ? IPC_SPIN_PROBE_MAX : p;
+		return;
+	}
+	if (++s->fails >= IPC_SPIN_OFF_AFTER) {
 		s->cur_ns = 0;
 		s->idle = 0;
+		s->probe_every = IPC_SPIN_PROBE_MIN;
 		return;
 	}
 	uint32_t c = s->cur_ns / 2;
@@ -125,7 +132,7 @@ static bool spin_for(const uint32_t *const *words, const uint32_t *expect, unsig
 
 	for (unsigned it = 1;; it++) {
 		if (any_changed(words, expect, nwords)) {
-			uint64_t t = it == 1 ? start : now_ns();
+			uint64_t t = now_ns();
 			if (t - last > max_gap)
 				max_gap = t - last;
 			*paid = ipc_spin_paid(budget, t - start, max_gap);
@@ -156,6 +163,10 @@ int ipc_wait_words(const uint32_t *const *words, const uint32_t *expect, unsigne
 		   struct ipc_end *const *owns, unsigned nowns, struct ipc_spin *spin,
 		   bool may_spin)
 {
+	/* Changed already (the peer acted while we were busy or preempted):
+	 * no spin, and no evidence for or against spinning. */
+	if (any_changed(words, expect, nwords))
+		return 0;
 	uint32_t budget = may_spin ? ipc_spin_budget(spin) : 0;
 	if (budget) {
 		bool paid = false;

@@ -30,10 +30,10 @@ static void starts_at_max_and_disabled_on_one_cpu(void **state)
 	ipc_spin_init(&s, MAX_NS, 2);
 	assert_int_equal(ipc_spin_budget(&s), MAX_NS);
 	ipc_spin_init(&s, MAX_NS, 1);
-	for (unsigned i = 0; i < 3 * IPC_SPIN_PROBE_EVERY; i++)
+	for (unsigned i = 0; i < 3 * IPC_SPIN_PROBE_MAX; i++)
 		assert_int_equal(wait_once(&s, true), 0); /* never, not even a probe */
 	ipc_spin_init(&s, 0, 8);
-	for (unsigned i = 0; i < 3 * IPC_SPIN_PROBE_EVERY; i++)
+	for (unsigned i = 0; i < 3 * IPC_SPIN_PROBE_MAX; i++)
 		assert_int_equal(wait_once(&s, true), 0);
 }
 
@@ -52,35 +52,65 @@ static void failures_halve_to_floor_then_off(void **state)
 	assert_int_equal(ipc_spin_budget(&s), 0);
 }
 
-/* While off, exactly one wait in IPC_SPIN_PROBE_EVERY spins, for the floor;
- * a failed probe keeps it off. */
-static void off_probes_every_n_waits(void **state)
+/* Switch spinning off: IPC_SPIN_OFF_AFTER failures from the start. */
+static void switch_off(struct ipc_spin *s)
 {
-	struct ipc_spin s;
-	ipc_spin_init(&s, MAX_NS, 2);
 	for (unsigned i = 0; i < IPC_SPIN_OFF_AFTER; i++)
-		wait_once(&s, false);
-	for (int round = 0; round < 5; round++) {
-		for (unsigned i = 1; i < IPC_SPIN_PROBE_EVERY; i++)
-			assert_int_equal(wait_once(&s, false), 0);
-		assert_int_equal(wait_once(&s, false), IPC_SPIN_MIN_NS);
-		assert_int_equal(s.cur_ns, 0);
-	}
+		wait_once(s, false);
+	assert_int_equal(s->cur_ns, 0);
 }
 
-/* A probe that pays restarts the budget at the floor; successes double it
- * up to max_ns. */
-static void paid_probe_regrows_to_max(void **state)
+/* While off, one wait in probe_every spins, for max_ns (it must outlast the
+ * peer's wake-up); each failed probe doubles the interval up to
+ * IPC_SPIN_PROBE_MAX. */
+static void off_probes_with_backoff(void **state)
 {
 	struct ipc_spin s;
 	ipc_spin_init(&s, MAX_NS, 2);
-	for (unsigned i = 0; i < IPC_SPIN_OFF_AFTER; i++)
+	switch_off(&s);
+	uint32_t every = IPC_SPIN_PROBE_MIN;
+	for (int round = 0; round < 8; round++) {
+		for (unsigned i = 1; i < every; i++)
+			assert_int_equal(wait_once(&s, false), 0);
+		assert_int_equal(wait_once(&s, false), MAX_NS);
+		assert_int_equal(s.cur_ns, 0);
+		every = every * 2 > IPC_SPIN_PROBE_MAX ? IPC_SPIN_PROBE_MAX : every * 2;
+		assert_int_equal(s.probe_every, every);
+	}
+	assert_int_equal(every, IPC_SPIN_PROBE_MAX);
+}
+
+/* A probe that pays turns spinning back on at its length; the next time
+ * spinning goes off, probing starts again at IPC_SPIN_PROBE_MIN. */
+static void paid_probe_turns_spinning_on(void **state)
+{
+	struct ipc_spin s;
+	ipc_spin_init(&s, MAX_NS, 2);
+	switch_off(&s);
+	for (unsigned i = 1; i < IPC_SPIN_PROBE_MIN; i++)
+		wait_once(&s, true);                    /* budget 0: the outcome is ignored */
+	assert_int_equal(wait_once(&s, false), MAX_NS); /* failed probe */
+	for (unsigned i = 1; i < 2 * IPC_SPIN_PROBE_MIN; i++)
+		assert_int_equal(wait_once(&s, true), 0);
+	assert_int_equal(wait_once(&s, true), MAX_NS); /* paid probe */
+	assert_int_equal(s.cur_ns, MAX_NS);
+	assert_int_equal(wait_once(&s, false), MAX_NS);
+	assert_int_equal(wait_once(&s, true), MAX_NS / 2);
+	assert_int_equal(wait_once(&s, true), MAX_NS); /* doubled, capped */
+	switch_off(&s);
+	for (unsigned i = 1; i < IPC_SPIN_PROBE_MIN; i++)
+		assert_int_equal(wait_once(&s, false), 0);
+	assert_int_equal(wait_once(&s, false), MAX_NS);
+}
+
+/* Successes double the budget up to max_ns. */
+static void successes_regrow_to_max(void **state)
+{
+	static const uint32_t want[] = {1250, 2500, 5000, 10000, 20000, 20000};
+	struct ipc_spin s;
+	ipc_spin_init(&s, MAX_NS, 2);
+	for (int i = 0; i < 4; i++)
 		wait_once(&s, false);
-	for (unsigned i = 1; i < IPC_SPIN_PROBE_EVERY; i++)
-		wait_once(&s, true); /* budget 0: the outcome is ignored */
-	assert_int_equal(s.cur_ns, 0);
-	assert_int_equal(wait_once(&s, true), IPC_SPIN_MIN_NS); /* the probe */
-	static const uint32_t want[] = {1000, 2000, 4000, 8000, 16000, 20000, 20000};
 	for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		assert_int_equal(wait_once(&s, true), want[i]);
 }
@@ -104,11 +134,10 @@ static void small_bound_is_its_own_floor(void **state)
 {
 	struct ipc_spin s;
 	ipc_spin_init(&s, 300, 2);
-	for (unsigned i = 0; i < IPC_SPIN_OFF_AFTER - 1; i++)
+	for (unsigned i = 0; i < IPC_SPIN_OFF_AFTER; i++)
 		assert_int_equal(wait_once(&s, false), 300);
-	assert_int_equal(wait_once(&s, false), 300);
 	assert_int_equal(s.cur_ns, 0);
-	for (unsigned i = 1; i < IPC_SPIN_PROBE_EVERY; i++)
+	for (unsigned i = 1; i < IPC_SPIN_PROBE_MIN; i++)
 		wait_once(&s, false);
 	assert_int_equal(wait_once(&s, true), 300);
 	assert_int_equal(s.cur_ns, 300);
@@ -128,23 +157,24 @@ static void paid_needs_time_within_budget_and_no_gap(void **state)
 
 /* What the benchmark found on one CPU, scripted: every spin sees the
  * change only after a preemption.  Classified by ipc_spin_paid, spinning
- * goes off within IPC_SPIN_OFF_AFTER waits and then costs one floor-length
- * probe per IPC_SPIN_PROBE_EVERY waits. */
+ * goes off within IPC_SPIN_OFF_AFTER waits; then probes back off until
+ * they cost one max_ns spin per IPC_SPIN_PROBE_MAX waits. */
 static void preempted_successes_switch_spinning_off(void **state)
 {
+	enum { WAITS = 20000, STEADY = 2000 };
 	struct ipc_spin s;
-	uint64_t spun = 0;
+	unsigned probes = 0;
 	ipc_spin_init(&s, MAX_NS, 2);
-	for (int i = 0; i < 10000; i++) {
+	for (int i = 0; i < WAITS; i++) {
 		uint32_t b = ipc_spin_budget(&s);
 		/* seen after a 10 µs preemption, 12 µs after the start */
 		ipc_spin_outcome(&s, b, ipc_spin_paid(b, 12000, 10000));
-		spun += b;
 		if (i >= (int)IPC_SPIN_OFF_AFTER)
-			assert_true(b == 0 || b == IPC_SPIN_MIN_NS);
+			assert_true(b == 0 || b == MAX_NS);
+		if (i >= STEADY && b)
+			probes++;
 	}
-	/* The first waits halve down from the bound; then only probes. */
-	assert_true(spun < 45000 + 10000 / IPC_SPIN_PROBE_EVERY * IPC_SPIN_MIN_NS + 1);
+	assert_true(probes <= (WAITS - STEADY) / IPC_SPIN_PROBE_MAX + 1);
 }
 
 /* ---- ipc_call: no spin after waking the callee ---- */
@@ -207,8 +237,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(starts_at_max_and_disabled_on_one_cpu),
 	    cmocka_unit_test(failures_halve_to_floor_then_off),
-	    cmocka_unit_test(off_probes_every_n_waits),
-	    cmocka_unit_test(paid_probe_regrows_to_max),
+	    cmocka_unit_test(off_probes_with_backoff),
+	    cmocka_unit_test(paid_probe_turns_spinning_on),
+	    cmocka_unit_test(successes_regrow_to_max),
 	    cmocka_unit_test(success_resets_failure_run),
 	    cmocka_unit_test(small_bound_is_its_own_floor),
 	    cmocka_unit_test(paid_needs_time_within_budget_and_no_gap),
