@@ -21,3 +21,11 @@ setup() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"--quick"* ]]
 }
+
+@test "pd-bench --quick runs the recovery and sandbox-cost benchmarks" {
+	run "$CORDON_BUILD/bench/pd-bench" --quick
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"kill -9"* ]]
+	[[ "$output" == *"fork+exec"* ]]
+}
