@@ -257,6 +257,10 @@ static void op_call(struct world *w, struct ipc_spin *spin, uint64_t info)
 			CHECK(mr[i] == CANARY + i);
 	}
 	check_regs(mr, r, 0);
+	/* Whoever chose it, a reserved label comes with no registers
+	 * (cordon.h); regress/fuzz-end/forged-broken-label tries count 1. */
+	if (ipc_info_label(r) >= IPC_LABEL_BROKEN)
+		CHECK(ipc_info_count(r) == 0);
 	/* The callee writes its reply's label: it can reply with a label
 	 * Cordon reserves for its own failures (cordon.h), so BROKEN without a
 	 * broken channel is a forged reply, not a lie of ipc_call's. */

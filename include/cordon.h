@@ -65,7 +65,10 @@ typedef uint64_t cordon_msginfo;       /* label and register count */
 #define CORDON_LABEL_BITS   52u
 #define CORDON_LABEL_MAX    ((UINT64_C(1) << CORDON_LABEL_BITS) - 1)
 
-/* Labels Cordon itself puts in a reply.  Applications should not use them. */
+/* Labels Cordon itself puts in a reply.  A callee's protected() may return
+ * them too, to fail a call (CORDON_LABEL_INVALID for a request it refuses);
+ * a reply with any of them reaches the caller with count 0 and no registers,
+ * so a caller can rely on that however the label was chosen. */
 #define CORDON_LABEL_PEER_DOWN (CORDON_LABEL_MAX)     /* callee died, was stopped
                                                          or restarted mid-call */
 #define CORDON_LABEL_INVALID   (CORDON_LABEL_MAX - 1) /* the call was refused:

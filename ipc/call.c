@@ -72,8 +72,12 @@ uint64_t ipc_call(struct ipc_chan *ch, uint64_t info, uint64_t mr[IPC_MAX_MRS],
 	}
 
 	/* Reply registers are hostile: the count is clamped and each word
-	 * copied exactly once. */
+	 * copied exactly once.  A reply with one of Cordon's own failure labels
+	 * (a callee may fail a call that way) carries no registers: cordon.h
+	 * promises count 0 with those labels, whoever chose them. */
 	uint64_t rinfo = clamp_count(LOAD_RELAXED(&peer->reply_info));
+	if (ipc_info_label(rinfo) >= IPC_LABEL_BROKEN)
+		rinfo = ipc_info(ipc_info_label(rinfo), 0);
 	unsigned rcount = ipc_info_count(rinfo);
 	for (unsigned i = 0; i < rcount; i++)
 		mr[i] = LOAD_RELAXED(&peer->reply_mr[i]);
