@@ -196,10 +196,11 @@ static void file_dotdot(void)
 	static const char *const paths[] = {"../../../../../../etc/passwd",
 	                                    "/lib/../../../etc/passwd", NULL};
 	open_each(paths);
-	/* O_PATH, not O_DIRECTORY: the policy's O_TMPFILE mask includes
-	 * O_DIRECTORY, so that open would be trapped instead. */
+	/* Relative to directory descriptors: .. of the root is the root. */
 	REFUSED("openat(/lib O_PATH, ../../../etc/passwd)",
 	        openat(open("/lib", O_PATH), "../../../etc/passwd", O_RDONLY));
+	REFUSED("openat(/ O_DIRECTORY, ../etc/passwd)",
+	        openat(open("/", O_RDONLY | O_DIRECTORY), "../etc/passwd", O_RDONLY));
 	done();
 }
 

@@ -152,7 +152,8 @@ trapped_by_argument() {
 @test "file_dotdot: .. from / and from a bound directory stays in the root (ENOENT)" {
 	refused file_dotdot "open ../../../../../../etc/passwd: ENOENT" \
 		"open /lib/../../../etc/passwd: ENOENT" \
-		"openat(/lib O_PATH, ../../../etc/passwd): ENOENT"
+		"openat(/lib O_PATH, ../../../etc/passwd): ENOENT" \
+		"openat(/ O_DIRECTORY, ../etc/passwd): ENOENT"
 	unaffected
 }
 
