@@ -188,6 +188,8 @@ struct ipc_spin {
 	uint32_t fails;  /* failed spins in a row */
 	uint32_t idle;   /* while off: waits since the last probe */
 	uint32_t probe_every; /* while off: waits between probes */
+	uint32_t gap_ticks;   /* IPC_SPIN_GAP_NS in cycle-counter ticks, learned
+	                         while spinning; 0: unknown (read the clock) */
 	uint64_t spins;  /* statistics: waits a spin satisfied in time */
 	uint64_t late;   /* statistics: waits a spin satisfied late (after its
 	                    budget or a preemption); counted as failures */
