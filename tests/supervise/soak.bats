@@ -15,16 +15,18 @@ teardown() {
 # The monitor's output is read once, in order, through $LOG_FD (a tail -f
 # started after boot; bats owns fd 3), so waiting never rescans a growing log.
 
-# Read lines until PD $1 is started again; its new pid goes to $PID.
+# Read lines until PD $1 is started again; its new pid goes to $PID.  The
+# deadline is overall: the clients' progress lines keep arriving, so a
+# per-line timeout alone would never end the wait.
 next_start() {
-	local line
-	while IFS= read -r -t 20 line <&"$LOG_FD"; do
+	local line deadline=$((SECONDS + 60))
+	while [ "$SECONDS" -lt "$deadline" ] && IFS= read -r -t 60 line <&"$LOG_FD"; do
 		if [[ "$line" =~ ^MON\|INFO:\ pd=$1\ started\ pid=([0-9]+)$ ]]; then
 			PID=${BASH_REMATCH[1]}
 			return 0
 		fi
 	done
-	echo "pd $1 was not started again within 20 s" >&2
+	echo "pd $1 was not started again within 60 s" >&2
 	tail -n 30 "$SYS_LOG" >&2
 	return 1
 }
@@ -52,7 +54,12 @@ wait_progress() {
 	for pd in "${pds[@]}"; do
 		pid[$pd]=$(sed -n "s/^MON|INFO: pd=$pd started pid=\\([0-9]*\\)\$/\\1/p" "$SYS_LOG")
 	done
-	exec {LOG_FD}< <(exec tail -n 0 -f "$SYS_LOG" 2>/dev/null)
+	# From the log's size now, not from wherever it ends when tail gets to
+	# run: a restart line written before tail opens the file must not be
+	# missed.
+	local from
+	from=$(($(stat -c %s "$SYS_LOG") + 1))
+	exec {LOG_FD}< <(exec tail -c "+$from" -f "$SYS_LOG" 2>/dev/null)
 	reader=$!
 	RANDOM=42
 	for ((k = 0; k < KILLS; k++)); do
