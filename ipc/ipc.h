@@ -15,9 +15,10 @@
  *         unsigned ev = ipc_poll(&ch);        // IPC_EV_* since the last poll
  *         if (ipc_take_call(&ch, &info, mr))  // a protected call is waiting
  *             ipc_reply(&ch, handle(info, mr), mr);
- *         ...
- *         ipc_wait_any(chans, n, &spin);      // until some peer page changes
- *     }
+ *         ...                                 // ipc_queue_send/recv, then
+ *         ipc_queue_flush(&ch);               // the batched queue wake-ups
+ *         ipc_wait_any(chans, n, &spin);      // flushes too; sleeps until some
+ *     }                                       // peer page changes
  *
  * Threads: every PD-side function below is for the one thread that owns the
  * struct ipc_chan (libcordon's event loop, or one NIF thread).  They share
