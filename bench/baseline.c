@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "ipc/internal.h"
 
 #define LOAD(p)     __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
@@ -57,7 +58,7 @@ static void await_futex(uint32_t *w, uint32_t want)
 static void await_spin(uint32_t *w, uint32_t want)
 {
 	for (unsigned i = 1; LOAD(w) != want; i++) {
-		cpu_relax();
+		ipc_cpu_relax();
 		if ((i & 0x3fff) == 0)
 			sched_yield();
 	}

@@ -65,17 +65,6 @@ struct opts {
 	enum { OUT_TEXT, OUT_MARKDOWN, OUT_JSON } format;
 };
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
-
 /* ---- harness.c ---- */
 
 /* The program's name, for messages ("ipc-bench" unless main sets it). */

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 
 #include "bench/bench.h"
+#include "ipc/internal.h"
 
 #define WRAP 0xffffffffu
 
@@ -52,7 +53,7 @@ static void ring_consume(void *arg)
 		if (q->v != CACHED || head == tail)
 			head = __atomic_load_n(&q->idx->head, __ATOMIC_ACQUIRE);
 		if (head == tail) {
-			cpu_relax();
+			ipc_cpu_relax();
 			continue;
 		}
 		uint64_t off = tail & (q->size - 1);
@@ -88,7 +89,7 @@ static void ring_produce(struct rrun *q)
 		if (q->v != CACHED || q->size - (head - tail) < pad + rec)
 			tail = __atomic_load_n(&q->idx->tail, __ATOMIC_ACQUIRE);
 		if (q->size - (head - tail) < pad + rec) {
-			cpu_relax();
+			ipc_cpu_relax();
 			continue;
 		}
 		if (pad) {

@@ -46,4 +46,18 @@ bool ipc_peer_valid(struct ipc_chan *ch);
 /* queue.c: on healing, drop rx records the broken incarnation left. */
 void ipc_queue_rx_resync(struct ipc_chan *ch);
 
+/* A polite busy-wait step: the CPU's spin hint (the peer's cache line
+ * moves sooner, the sibling hyperthread runs).  Used by the spin before
+ * sleeping, and by the benchmarks' raw spin baselines. */
+static inline void ipc_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
 #endif

@@ -24,17 +24,6 @@
 #define SPIN_CLOCK_EVERY 16u    /* spin iterations between clock reads: a few
                                    hundred ns, well under IPC_SPIN_GAP_NS */
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -174,7 +163,7 @@ static bool spin_for(const uint32_t *const *words, const uint32_t *expect, unsig
 			*paid = ipc_spin_paid(budget, last - start + gap, max_gap);
 			return true;
 		}
-		cpu_relax();
+		ipc_cpu_relax();
 		if (it % SPIN_CLOCK_EVERY == 0) {
 			uint64_t t = now_ns(), c = ticks();
 			if (t - last > max_gap)
