@@ -155,6 +155,20 @@ struct ipc_boot_map {
 };
 _Static_assert(sizeof(struct ipc_boot_map) == 40 + IPC_NAME_MAX, "boot map layout");
 
+/* A grant: authority beyond channels and regions, opened by the monitor and
+ * handed in as a descriptor (see docs/system-description.md, <grant>). */
+#define IPC_MAX_GRANTS 16u
+#define IPC_GRANT_TCP_LISTEN 1u /* a bound, listening TCP socket */
+
+struct ipc_boot_grant {
+	uint32_t kind;         /* IPC_GRANT_* */
+	int32_t fd;            /* the descriptor */
+	uint32_t port;         /* TCP_LISTEN: the port it is bound to */
+	uint32_t reserved;
+	char name[IPC_NAME_MAX];
+};
+_Static_assert(sizeof(struct ipc_boot_grant) == 16 + IPC_NAME_MAX, "boot grant layout");
+
 struct ipc_boot {
 	uint32_t magic;        /* IPC_BOOT_MAGIC */
 	uint32_t version;      /* IPC_VERSION */
@@ -165,9 +179,12 @@ struct ipc_boot {
 	int32_t ctl_fd;        /* SOCK_SEQPACKET to the monitor (struct ipc_ctl) */
 	uint32_t spin_ns;      /* upper bound for spinning before sleeping; 0: never spin */
 	int32_t mon_fd;        /* the PD's monitor page (struct ipc_mon), read-only */
+	uint32_t ngrants;
+	uint32_t reserved;
 	char name[IPC_NAME_MAX];
 	struct ipc_boot_channel channels[IPC_MAX_CHANNELS];
 	struct ipc_boot_map maps[IPC_MAX_MAPS];
+	struct ipc_boot_grant grants[IPC_MAX_GRANTS];
 };
 
 /* Fixed descriptors in every PD.  Everything else is closed before exec. */

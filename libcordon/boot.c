@@ -123,6 +123,20 @@ static int check_map(const struct ipc_boot *b, unsigned i, struct fdset *fds, ch
 	return 0;
 }
 
+static int check_grant(const struct ipc_boot_grant *g, unsigned i, struct fdset *fds, char *why,
+                       size_t whylen)
+{
+	if (!name_ok(g->name))
+		return fail(why, whylen, "grant %u: name empty or not terminated", i);
+	if (g->kind != IPC_GRANT_TCP_LISTEN)
+		return fail(why, whylen, "grant %s: unknown kind %u", g->name, g->kind);
+	if (g->port == 0 || g->port > 65535)
+		return fail(why, whylen, "grant %s: port %u out of range", g->name, g->port);
+	if (!fd_claim(fds, g->fd))
+		return fail(why, whylen, "grant %s: bad or reused descriptor %d", g->name, g->fd);
+	return 0;
+}
+
 /* Who: boot, on a private copy (so nothing changes between check and use). */
 int lc_boot_check(const struct ipc_boot *b, char *why, size_t whylen)
 {
@@ -143,6 +157,8 @@ int lc_boot_check(const struct ipc_boot *b, char *why, size_t whylen)
 		return fail(why, whylen, "%u channels, at most %u", b->nchannels, IPC_MAX_CHANNELS);
 	if (b->nmaps > IPC_MAX_MAPS)
 		return fail(why, whylen, "%u maps, at most %u", b->nmaps, IPC_MAX_MAPS);
+	if (b->ngrants > IPC_MAX_GRANTS)
+		return fail(why, whylen, "%u grants, at most %u", b->ngrants, IPC_MAX_GRANTS);
 	if (!fd_claim(&fds, b->ctl_fd))
 		return fail(why, whylen, "bad control socket descriptor %d", b->ctl_fd);
 	if (!fd_claim(&fds, b->mon_fd))
@@ -153,6 +169,13 @@ int lc_boot_check(const struct ipc_boot *b, char *why, size_t whylen)
 	for (unsigned i = 0; i < b->nmaps; i++)
 		if (check_map(b, i, &fds, why, whylen) < 0)
 			return -1;
+	for (unsigned i = 0; i < b->ngrants; i++) {
+		if (check_grant(&b->grants[i], i, &fds, why, whylen) < 0)
+			return -1;
+		for (unsigned j = 0; j < i; j++)
+			if (strcmp(b->grants[i].name, b->grants[j].name) == 0)
+				return fail(why, whylen, "grant %s given twice", b->grants[i].name);
+	}
 	return 0;
 }
 
@@ -303,8 +326,22 @@ static int map_all(const struct ipc_boot *b, struct lc_pd *pd, char *why, size_t
 		           ((bm->perms & IPC_PERM_X) ? PROT_EXEC : 0);
 		char what[IPC_NAME_MAX + 16];
 		snprintf(what, sizeof(what), "region %s", bm->region);
-		if (!map(pd, bm->fd, bm->size, prot, bm->vaddr, what, why, whylen))
+		void *addr = map(pd, bm->fd, bm->size, prot, pd->maps_anywhere ? 0 : bm->vaddr,
+		                 what, why, whylen);
+		if (!addr)
 			return -1;
+		struct lc_region *r = &pd->regions[pd->nregions++];
+		memcpy(r->name, bm->region, IPC_NAME_MAX);
+		r->addr = addr;
+		r->size = bm->size;
+		r->perms = bm->perms;
+	}
+	for (unsigned i = 0; i < b->ngrants; i++) {
+		const struct ipc_boot_grant *g = &b->grants[i];
+		if (fstat(g->fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+			return fail(why, whylen, "grant %s: descriptor %d is not a socket", g->name,
+			            g->fd);
+		pd->grants[pd->ngrants++] = *g;
 	}
 	for (unsigned i = 0; i < b->nmaps; i++) {
 		if (!b->maps[i].has_setvar)
@@ -352,6 +389,8 @@ int lc_boot(int fd, struct lc_pd *pd, char *why, size_t whylen)
 	if (map_all(&boot_copy, pd, why, whylen) < 0) {
 		lc_boot_unmap(pd);
 		pd->nchans = 0;
+		pd->nregions = 0;
+		pd->ngrants = 0;
 		pd->mon = NULL;
 		pd->ctl_fd = -1;
 		memset(pd->by_id, 0, sizeof(pd->by_id));

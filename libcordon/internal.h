@@ -38,6 +38,14 @@ struct lc_mapping {
 	size_t len;
 };
 
+/* A mapped memory region, by the name the description gives it. */
+struct lc_region {
+	char name[IPC_NAME_MAX];
+	void *addr;
+	size_t size;
+	uint32_t perms; /* IPC_PERM_* */
+};
+
 struct lc_pd {
 	char name[IPC_NAME_MAX];
 	int ctl_fd;                /* SEQPACKET to the monitor, or -1 */
@@ -49,6 +57,13 @@ struct lc_pd {
 	struct lc_chan chans[IPC_MAX_CHANNELS];  /* in boot order */
 	struct lc_chan *by_id[IPC_MAX_CHANNELS]; /* by channel id, or NULL */
 	struct ipc_chan *wait[IPC_MAX_CHANNELS]; /* &chans[i].ipc, for waits */
+	unsigned nregions;
+	struct lc_region regions[IPC_MAX_MAPS];   /* in boot order */
+	unsigned ngrants;
+	struct ipc_boot_grant grants[IPC_MAX_GRANTS]; /* checked copies */
+	bool maps_anywhere; /* map regions where the kernel likes, not at their
+	                       vaddr (set before lc_boot by the BEAM NIF: a
+	                       BEAM's address space is the VM's, not ours) */
 	struct ipc_spin spin;
 	bool queued;              /* a queue send or receive since lc_queue_flush */
 	uint64_t mr[IPC_MAX_MRS]; /* the message registers */

@@ -27,7 +27,10 @@
  * No network: socket() fails with EACCES for every family, so
  * gen_tcp:listen/2 returns {error, eacces} instead of killing the VM (a
  * library probing the network must not take the PD down).  Network access
- * will come only through a grant: a descriptor the monitor hands in.
+ * comes only through a grant: a socket the monitor created, bound and put
+in listening state, handed in as a descriptor; the few calls that act on
+a socket the PD already holds (accept, setsockopt, ...) are allowed, since
+without a grant it holds none that reach anything.
  * Anything not listed is trapped: SIGSYS, and the PD dies with the
  * monitor's "seccomp syscall=NAME" fault line.
  */
@@ -147,7 +150,15 @@ const struct policy_rule policy_beam[] = {
 	{ "sendto", ALLOW, 0, { }, "send() on those sockets" },
 	{ "recvfrom", ALLOW, 0, { }, "recv() on those sockets" },
 	{ "getsockopt", ALLOW, 0, { }, "socket options of the handed-in sockets" },
-	{ "shutdown", ALLOW, 0, { }, "closing the fork server's socket" },
+	{ "shutdown", ALLOW, 0, { }, "closing the fork server's socket; a granted connection" },
+	/* a grant's socket (tcp_listen): the monitor created, bound and listened
+	 * on it; these act only on sockets the PD holds, and it can make none */
+	{ "listen", ALLOW, 0, { }, "gen_tcp re-listens on a granted socket (backlog only)" },
+	{ "accept4", ALLOW, 0, { }, "connections on a granted listening socket" },
+	{ "accept", ALLOW, 0, { }, "connections on a granted listening socket" },
+	{ "getsockname", ALLOW, 0, { }, "inet:sockname of a granted socket" },
+	{ "getpeername", ALLOW, 0, { }, "inet:peername of an accepted connection" },
+	{ "setsockopt", ALLOW, 0, { }, "gen_tcp options (nodelay, buffers) on granted sockets" },
 
 	/* waiting: the I/O poller, timers, futexes */
 	{ "epoll_create", ALLOW, 0, { }, "the VM's I/O pollset" },
