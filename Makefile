@@ -53,11 +53,11 @@ $(B)/obj/pd/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(PD_CFLAGS) -MMD -MP -c $< -o $@
 
-# Components first and the CLI, which links them all, after them: a rule's
-# prerequisites are expanded when it is read, so the object lists it names
-# must be defined by then.
-include $(sort $(filter-out cli/module.mk,$(wildcard */module.mk)))
-include cli/module.mk
+# Components first, and after them the CLI and the BEAM library's NIF,
+# which link the others: a rule's prerequisites are expanded when it is
+# read, so the object lists it names must be defined by then.
+include $(sort $(filter-out cli/module.mk beam/module.mk,$(wildcard */module.mk)))
+include cli/module.mk beam/module.mk
 include $(sort $(wildcard tests/*/module.mk) $(wildcard examples/*/module.mk))
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

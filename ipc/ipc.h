@@ -234,6 +234,27 @@ int ipc_wait_any_extra(struct ipc_chan *const *chans, unsigned n, const uint32_t
 uint64_t ipc_call(struct ipc_chan *ch, uint64_t info, uint64_t mr[IPC_MAX_MRS],
 		  struct ipc_spin *spin);
 
+/* The same call in two halves, for a caller that must not block where it
+ * issues the call (the BEAM NIF issues it on a scheduler thread and waits
+ * for the reply elsewhere).  ipc_call_start publishes the call and returns
+ * true, or returns false with the failure reply in *fail (INVALID, BROKEN
+ * or PEER_DOWN, count 0).  ipc_call_done returns true once the call is over,
+ * with the reply info in *rinfo and its registers in mr (PEER_DOWN when the
+ * callee died or restarted first); false while it is pending, after which
+ * the words to sleep on are peer->reply_seq (expect cs->seen_reply) and
+ * peer->life (expect cs->life).  Owner thread of ch only, and no other call
+ * on ch until this one is done. */
+struct ipc_call_state {
+	uint32_t seq;        /* own call_seq of the call */
+	uint32_t life;       /* the callee's life when it was issued */
+	uint32_t seen_reply; /* peer reply_seq at the last look */
+	bool woke;           /* the callee slept and had to be woken */
+};
+bool ipc_call_start(struct ipc_chan *ch, uint64_t info, const uint64_t mr[IPC_MAX_MRS],
+		    struct ipc_call_state *cs, uint64_t *fail);
+bool ipc_call_done(struct ipc_chan *ch, struct ipc_call_state *cs, uint64_t *rinfo,
+		   uint64_t mr[IPC_MAX_MRS]);
+
 /* Callee (IPC_CH_CALLEE): is a call waiting?  If so copy its info and
  * count(info) registers (clamped to IPC_MAX_MRS; the rest of mr untouched)
  * out of the peer's page (acquire of call_seq pairs with the caller's

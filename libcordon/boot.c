@@ -210,6 +210,7 @@ static void *map(struct lc_pd *pd, int fd, size_t len, int prot, uint64_t addr, 
 	}
 	pd->mapped[pd->nmapped].addr = p;
 	pd->mapped[pd->nmapped].len = len;
+	pd->mapped[pd->nmapped].fd = fd;
 	pd->nmapped++;
 	return p;
 }

@@ -36,6 +36,7 @@ struct lc_chan {
 struct lc_mapping {
 	void *addr;
 	size_t len;
+	int fd; /* the descriptor it maps (closable once mapped) */
 };
 
 /* A mapped memory region, by the name the description gives it. */
@@ -58,7 +59,7 @@ struct lc_pd {
 	struct lc_chan *by_id[IPC_MAX_CHANNELS]; /* by channel id, or NULL */
 	struct ipc_chan *wait[IPC_MAX_CHANNELS]; /* &chans[i].ipc, for waits */
 	unsigned nregions;
-	struct lc_region regions[IPC_MAX_MAPS];   /* in boot order */
+	struct lc_region regions[IPC_MAX_MAPS]; /* in boot order */
 	unsigned ngrants;
 	struct ipc_boot_grant grants[IPC_MAX_GRANTS]; /* checked copies */
 	bool maps_anywhere; /* map regions where the kernel likes, not at their

@@ -1,0 +1,411 @@
+/*
+ * The cordon NIF: load, the function table, and the terms shared by its
+ * files.  See nif.h for the threads and locks.
+ *
+ * Load boots the PD the way libcordon's main() does (the boot information
+ * at fd 3, checked by the same code, libcordon/boot.c), with one change:
+ * regions are mapped wherever the kernel likes, since the address space is
+ * the VM's.  Once mapped, the descriptors of pages, rings and regions are
+ * closed and the ones still needed (the ctl socket, grants) made
+ * close-on-exec, so nothing the VM spawns later inherits them.
+ *
+ * A VM that was not started by `cordon run` (no boot information) still
+ * loads the library: every function then raises ArgumentError saying why,
+ * so `mix test` on a host gets an explanation, not an undefined function.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "beam/cordon/c_src/nif.h"
+#include "ipc/internal.h"
+
+struct nif_state nif;
+struct nif_atoms atoms;
+static struct lc_pd pd = {.ctl_fd = -1};
+
+ERL_NIF_TERM nif_argerr(ErlNifEnv *env, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	ERL_NIF_TERM keys[3] = {enif_make_atom(env, "__struct__"),
+	                        enif_make_atom(env, "__exception__"),
+	                        enif_make_atom(env, "message")};
+	ERL_NIF_TERM vals[3] = {enif_make_atom(env, "Elixir.ArgumentError"), atoms.true_,
+	                        enif_make_string(env, msg, ERL_NIF_LATIN1)};
+	ERL_NIF_TERM bin;
+	size_t len = strlen(msg);
+	memcpy(enif_make_new_binary(env, len, &bin), msg, len);
+	vals[2] = bin;
+	ERL_NIF_TERM map;
+	if (!enif_make_map_from_arrays(env, keys, vals, 3, &map))
+		return enif_make_badarg(env);
+	return enif_raise_exception(env, map);
+}
+
+static ERL_NIF_TERM not_booted(ErlNifEnv *env)
+{
+	return nif_argerr(env, "not running in a Cordon protection domain: %s", nif.why);
+}
+
+struct nif_chan *nif_chan_arg(ErlNifEnv *env, ERL_NIF_TERM t, uint32_t need, const char *what,
+                              ERL_NIF_TERM *err)
+{
+	unsigned id;
+
+	if (!nif.booted) {
+		*err = not_booted(env);
+		return NULL;
+	}
+	if (!enif_get_uint(env, t, &id) || id >= IPC_MAX_CHANNELS) {
+		*err = nif_argerr(env, "a channel is an integer 0..%u", IPC_MAX_CHANNELS - 1);
+		return NULL;
+	}
+	struct nif_chan *c = nif.by_id[id];
+	if (!c) {
+		*err = nif_argerr(env, "channel %u is not a channel of protection domain %s", id,
+		                  pd.name);
+		return NULL;
+	}
+	if (need && !(c->lc->ipc.flags & need)) {
+		*err = nif_argerr(env, "channel %u (to %s) %s", id, c->lc->peer, what);
+		return NULL;
+	}
+	return c;
+}
+
+void *nif_monitor_resource(void)
+{
+	/* Allocated on first use, not at load: the VM gives a resource the
+	 * room for monitors only if its type's down callback is in place when
+	 * it is allocated, and the type's callbacks take effect after load. */
+	void *r = __atomic_load_n(&nif.res, __ATOMIC_ACQUIRE);
+	if (r)
+		return r;
+	void *mine = enif_alloc_resource(nif.res_type, 1);
+	if (!mine)
+		return NULL;
+	if (__atomic_compare_exchange_n(&nif.res, &r, mine, false, __ATOMIC_ACQ_REL,
+	                                __ATOMIC_ACQUIRE))
+		return mine; /* kept for the VM's life */
+	enif_release_resource(mine);
+	return r;
+}
+
+void nif_kick(void)
+{
+	__atomic_add_fetch(&nif.kick, 1, __ATOMIC_RELEASE);
+	ipc_futex_wake(&nif.kick);
+}
+
+ERL_NIF_TERM nif_reply_term(ErlNifEnv *env, uint64_t info, const uint64_t mr[IPC_MAX_MRS])
+{
+	uint64_t label = ipc_info_label(info);
+	if (label == IPC_LABEL_PEER_DOWN)
+		return enif_make_tuple2(env, atoms.error, atoms.peer_down);
+	if (label == IPC_LABEL_INVALID)
+		return enif_make_tuple2(env, atoms.error, atoms.invalid);
+	if (label == IPC_LABEL_BROKEN)
+		return enif_make_tuple2(env, atoms.error, atoms.broken);
+	unsigned count = ipc_info_count(info);
+	ERL_NIF_TERM words[IPC_MAX_MRS];
+	for (unsigned i = 0; i < count; i++)
+		words[i] = enif_make_uint64(env, mr[i]);
+	return enif_make_tuple3(env, atoms.ok, enif_make_uint64(env, label),
+	                        enif_make_list_from_array(env, words, count));
+}
+
+void nif_check_broken(struct nif_chan *c)
+{
+	struct ipc_chan *ch = &c->lc->ipc;
+	struct ipc_ctl m;
+
+	if (!ch->broken || ch->broken_count == c->lc->reported_broken)
+		return;
+	c->lc->reported_broken = ch->broken_count;
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_CTL_BROKEN;
+	m.channel = ch->id;
+	snprintf(m.what, sizeof(m.what), "%s", ch->broken_what ? ch->broken_what : "corrupt");
+	fprintf(stderr, "%s: channel %u to %s is broken: %s; it stays unusable until %s restarts\n",
+	        pd.name, ch->id, c->lc->peer, m.what, c->lc->peer);
+	if (pd.ctl_fd >= 0)
+		send(pd.ctl_fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/* ---- out: messages built under a lock, sent after ---- */
+
+void nif_out_init(struct nif_out *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->env = enif_alloc_env();
+}
+
+void nif_out_add(struct nif_out *out, const ErlNifPid *pid, ERL_NIF_TERM msg)
+{
+	if (out->n == out->cap) {
+		unsigned cap = out->cap ? 2 * out->cap : 8;
+		ErlNifPid *to = enif_realloc(out->to, cap * sizeof(*to));
+		if (to)
+			out->to = to;
+		ERL_NIF_TERM *m = to ? enif_realloc(out->msg, cap * sizeof(*m)) : NULL;
+		if (!to || !m) {
+			fprintf(stderr, "%s: cordon: out of memory, a message was dropped\n",
+			        pd.name);
+			return;
+		}
+		out->msg = m;
+		out->cap = cap;
+	}
+	out->to[out->n] = *pid;
+	out->msg[out->n] = msg;
+	out->n++;
+}
+
+void nif_out_send(struct nif_out *out)
+{
+	if (out->n == 0)
+		return;
+	for (unsigned i = 0; i < out->n; i++) {
+		/* Each send consumes the environment's terms only when it is
+		 * the last: copy the others.  enif_send with a msg_env
+		 * invalidates that env, so send copies from a scratch env. */
+		ErlNifEnv *e = enif_alloc_env();
+		ERL_NIF_TERM m = enif_make_copy(e, out->msg[i]);
+		enif_send(NULL, &out->to[i], e, m);
+		enif_free_env(e);
+	}
+	out->n = 0;
+	enif_clear_env(out->env);
+}
+
+void nif_out_free(struct nif_out *out)
+{
+	enif_free(out->to);
+	enif_free(out->msg);
+	if (out->env)
+		enif_free_env(out->env);
+	memset(out, 0, sizeof(*out));
+}
+
+/* ---- small functions ---- */
+
+static ERL_NIF_TERM bin_of(ErlNifEnv *env, const char *s)
+{
+	ERL_NIF_TERM t;
+	size_t len = strlen(s);
+	memcpy(enif_make_new_binary(env, len, &t), s, len);
+	return t;
+}
+
+static ERL_NIF_TERM boolean(bool b)
+{
+	return b ? atoms.true_ : atoms.false_;
+}
+
+/* info() -> %{name: binary, channels: [%{...}]}, or {:error, why} */
+static ERL_NIF_TERM nif_info(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+	if (!nif.booted)
+		return enif_make_tuple2(env, atoms.error, bin_of(env, nif.why));
+	ERL_NIF_TERM list = enif_make_list(env, 0);
+	for (unsigned i = nif.nchans; i-- > 0;) {
+		const struct lc_chan *lc = nif.chans[i].lc;
+		uint32_t f = lc->ipc.flags;
+		ERL_NIF_TERM k[7] = {atoms.id,    atoms.peer,     atoms.notify,  atoms.call,
+		                     atoms.serve, atoms.tx_queue, atoms.rx_queue};
+		ERL_NIF_TERM v[7] = {
+		    enif_make_uint(env, lc->ipc.id),
+		    bin_of(env, lc->peer),
+		    boolean(f & IPC_CH_NOTIFY),
+		    boolean(f & IPC_CH_CALLER),
+		    boolean(f & IPC_CH_CALLEE),
+		    (f & IPC_CH_TX_QUEUE)
+		        ? enif_make_uint64(env, ipc_queue_max_msg(lc->ipc.txq_size))
+		        : atoms.undefined,
+		    (f & IPC_CH_RX_QUEUE)
+		        ? enif_make_uint64(env, ipc_queue_max_msg(lc->ipc.rxq_size))
+		        : atoms.undefined,
+		};
+		ERL_NIF_TERM m;
+		enif_make_map_from_arrays(env, k, v, 7, &m);
+		list = enif_make_list_cell(env, m, list);
+	}
+	ERL_NIF_TERM k[2] = {atoms.name, enif_make_atom(env, "channels")};
+	ERL_NIF_TERM v[2] = {bin_of(env, pd.name), list};
+	ERL_NIF_TERM m;
+	enif_make_map_from_arrays(env, k, v, 2, &m);
+	return m;
+}
+
+/* grant(name :: binary) -> {:ok, kind, fd, port} | {:error, :undefined} */
+static ERL_NIF_TERM nif_grant(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+	ErlNifBinary name;
+
+	if (!nif.booted)
+		return not_booted(env);
+	if (!enif_inspect_binary(env, argv[0], &name))
+		return nif_argerr(env, "a grant name is a string");
+	for (unsigned i = 0; i < pd.ngrants; i++) {
+		const struct ipc_boot_grant *g = &pd.grants[i];
+		if (strlen(g->name) == name.size && memcmp(g->name, name.data, name.size) == 0)
+			return enif_make_tuple4(env, atoms.ok, atoms.tcp_listen,
+			                        enif_make_int(env, g->fd),
+			                        enif_make_uint(env, g->port));
+	}
+	return enif_make_tuple2(env, atoms.error, atoms.undefined);
+}
+
+/* ---- load ---- */
+
+static void make_atoms(ErlNifEnv *env)
+{
+#define A(field, name) atoms.field = enif_make_atom(env, name)
+	A(ok, "ok");
+	A(error, "error");
+	A(true_, "true");
+	A(false_, "false");
+	A(undefined, "undefined");
+	A(cordon_notify, "cordon_notify");
+	A(cordon_peer_down, "cordon_peer_down");
+	A(cordon_peer_up, "cordon_peer_up");
+	A(cordon_protected, "cordon_protected");
+	A(cordon_reply, "cordon_reply");
+	A(down, "DOWN");
+	A(cordon_pd, "cordon_pd");
+	A(noproc, "noproc");
+	A(peer_down, "peer_down");
+	A(broken, "broken");
+	A(invalid, "invalid");
+	A(full, "full");
+	A(empty, "empty");
+	A(no_queue, "no_queue");
+	A(too_big, "too_big");
+	A(wait, "wait");
+	A(busy, "busy");
+	A(not_booted, "not_booted");
+	A(id, "id");
+	A(peer, "peer");
+	A(notify, "notify");
+	A(call, "call");
+	A(serve, "serve");
+	A(tx_queue, "tx_queue");
+	A(rx_queue, "rx_queue");
+	A(max_msg, "max_msg");
+	A(name, "name");
+	A(size, "size");
+	A(read, "read");
+	A(write, "write");
+	A(fd, "fd");
+	A(port, "port");
+	A(tcp_listen, "tcp_listen");
+	A(kind, "kind");
+	A(restarted, "restarted");
+#undef A
+}
+
+/* Close what is mapped, keep what is still needed but not for children. */
+static void tidy_descriptors(void)
+{
+	for (unsigned i = 0; i < pd.nmapped; i++)
+		close(pd.mapped[i].fd);
+	close(IPC_FD_BOOT);
+	fcntl(pd.ctl_fd, F_SETFD, FD_CLOEXEC);
+	for (unsigned i = 0; i < pd.ngrants; i++)
+		fcntl(pd.grants[i].fd, F_SETFD, FD_CLOEXEC);
+}
+
+static int boot(void)
+{
+	pd.maps_anywhere = true;
+	if (lc_boot(IPC_FD_BOOT, &pd, nif.why, sizeof(nif.why)) < 0)
+		return -1;
+	tidy_descriptors();
+	nif.ncpus = pd.ncpus;
+	ipc_spin_init(&pd.spin, pd.spin_ns, pd.ncpus);
+	for (unsigned i = 0; i < pd.nchans; i++) {
+		struct nif_chan *c = &nif.chans[i];
+		c->lc = &pd.chans[i];
+		c->lock = enif_mutex_create("cordon_chan");
+		if (!c->lock) {
+			snprintf(nif.why, sizeof(nif.why), "out of memory");
+			return -1;
+		}
+		c->fifo_tail = &c->fifo;
+		ipc_chan_start(&c->lc->ipc);
+		c->lc->life = c->lc->ipc.seen_life;
+		nif.by_id[c->lc->ipc.id] = c;
+		nif.nchans++;
+	}
+	return 0;
+}
+
+static int load(ErlNifEnv *env, void **priv, ERL_NIF_TERM info)
+{
+	make_atoms(env);
+	ErlNifResourceTypeInit init = {
+	    .dtor = NULL, .stop = NULL, .down = nif_owner_down, .members = 3};
+	nif.res_type = enif_open_resource_type_x(env, "cordon_pd", &init, ERL_NIF_RT_CREATE, NULL);
+	if (!nif.res_type)
+		return 1;
+	if (boot() < 0)
+		return 0; /* loaded, not booted: every function says why */
+	if (enif_thread_create("cordon_waiter", &nif.waiter, nif_waiter_main, NULL, NULL) != 0) {
+		snprintf(nif.why, sizeof(nif.why), "cannot start the waiter thread");
+		return 0;
+	}
+	nif.waiter_running = true;
+	nif.booted = true;
+	return 0;
+}
+
+/* A second load of the module (code upgrade) keeps the one PD state. */
+static int upgrade(ErlNifEnv *env, void **priv, void **old_priv, ERL_NIF_TERM info)
+{
+	make_atoms(env);
+	return 0;
+}
+
+static void unload(ErlNifEnv *env, void *priv)
+{
+	if (!nif.waiter_running)
+		return;
+	__atomic_store_n(&nif.stop, 1, __ATOMIC_RELEASE);
+	nif_kick();
+	enif_thread_join(nif.waiter, NULL);
+	nif.waiter_running = false;
+}
+
+struct lc_pd *nif_pd(void)
+{
+	return &pd;
+}
+
+static ErlNifFunc funcs[] = {
+    {"info", 0, nif_info, 0},
+    {"grant", 1, nif_grant, 0},
+    {"notify", 1, nif_notify, 0},
+    {"subscribe", 1, nif_subscribe, 0},
+    {"unsubscribe", 1, nif_unsubscribe, 0},
+    {"call", 3, nif_call, 0},
+    {"reply", 4, nif_reply, 0},
+    {"monitor", 1, nif_monitor, 0},
+    {"demonitor", 2, nif_demonitor, 0},
+    {"peer_up", 1, nif_peer_up, 0},
+    {"queue_send", 2, nif_queue_send, 0},
+    {"queue_recv", 1, nif_queue_recv, 0},
+    {"regions", 0, nif_regions, 0},
+    {"region_read", 3, nif_region_read, 0},
+    {"region_write", 3, nif_region_write, 0},
+};
+
+ERL_NIF_INIT(Elixir.Cordon.NIF, funcs, load, NULL, upgrade, unload)
