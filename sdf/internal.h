@@ -32,6 +32,8 @@
 #define SDF_SUP_PERIOD_MS_MAX (86400000ull * 366) /* a year */
 #define SDF_MEMORY_LIMIT_MIN  (1ull << 20)        /* below this a PD cannot even start */
 #define SDF_TASKS_MAX         4194304u            /* Linux's PID_MAX_LIMIT */
+#define SDF_BACKLOG_DEFAULT   128u                /* <grant backlog> */
+#define SDF_BACKLOG_MAX       65535u              /* Linux caps it at net.core.somaxconn */
 
 /* What parse.c knows that the public structures do not hold. */
 struct build_pd {
@@ -42,6 +44,8 @@ struct build_pd {
 	char **map_mr; /* per map: the mr attribute as written (or NULL) */
 	bool *map_ok;  /* per map: parsed cleanly, worth validating */
 	size_t cap_maps;
+	bool *grant_ok; /* per grant: parsed cleanly, worth validating */
+	size_t cap_grants;
 	int limits_line; /* line of its <limits>, or 0 */
 	bool name_ok;    /* name present and valid */
 	bool ok;         /* no error inside this PD's own element */

@@ -15,6 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
@@ -821,6 +824,105 @@ static void parse_limits(struct ctx *c, size_t p, const xmlNode *n)
 		bp->ok = false;
 }
 
+/* <grant name type port address backlog/> inside a <protection_domain>:
+ * a listening TCP socket the monitor opens and hands in (tcp_listen). */
+static void parse_grant(struct ctx *c, size_t p, const xmlNode *n)
+{
+	struct sdf_system *sys = c->b->sys;
+	struct build_pd *bp = &c->b->bpd[p];
+	struct sdf_pd *pd = &sys->pds[p];
+	struct aspec a[] = {
+	    {"name", true, NULL},     {"type", true, NULL},     {"port", true, NULL},
+	    {"address", false, NULL}, {"backlog", false, NULL},
+	};
+	const size_t na = sizeof(a) / sizeof(a[0]);
+	const char *elem = "grant";
+	int line = line_of(n);
+	size_t i = pd->ngrants;
+	uint64_t v;
+
+	size_t cap = bp->cap_grants;
+	if (!grow(c, (void **)&pd->grants, &cap, i, sizeof(*pd->grants)))
+		return;
+	cap = bp->cap_grants;
+	if (!grow(c, (void **)&bp->grant_ok, &cap, i, sizeof(*bp->grant_ok)))
+		return;
+	bp->cap_grants = cap;
+	pd->ngrants++;
+
+	struct sdf_grant *g = &pd->grants[i];
+	memset(g, 0, sizeof(*g));
+	g->loc.file = sys->path;
+	g->loc.line = line;
+	g->type = SDF_GRANT_TCP_LISTEN;
+	g->backlog = SDF_BACKLOG_DEFAULT;
+	inet_pton(AF_INET, "127.0.0.1", g->addr);
+	snprintf(g->address, sizeof(g->address), "127.0.0.1");
+
+	bool ok = get_attrs(c, n, a, na);
+	ok = check_leaf(c, n) && ok;
+	if (a[0].val && valid_name(c, line, elem, a[0].val)) {
+		for (size_t j = 0; j < i; j++) {
+			if (pd->grants[j].name && !strcmp(pd->grants[j].name, a[0].val)) {
+				ERR(c, line, elem,
+				    "give every grant of a protection domain its own name",
+				    "grant name '%s' is already used by the grant at line %d",
+				    a[0].val, pd->grants[j].loc.line);
+				ok = false;
+				break;
+			}
+		}
+		g->name = a[0].val;
+		a[0].val = NULL;
+	} else
+		ok = false;
+	if (a[1].val && strcmp(a[1].val, "tcp_listen")) {
+		ERR(c, line, elem, "write type=\"tcp_listen\" (the only grant type so far)",
+		    "type \"%s\" is not a grant type", a[1].val);
+		ok = false;
+	}
+	if (a[2].val) {
+		if (num(c, line, elem, "port", a[2].val, 1, 65535,
+		        "give the TCP port to listen on, 1 to 65535", &v))
+			g->port = (uint16_t)v;
+		else
+			ok = false;
+	}
+	if (a[3].val) {
+		static const char hint[] = "write an address literal such as 127.0.0.1, 0.0.0.0, "
+		                           "::1 or :: (no brackets; host names are not looked up)";
+		uint8_t addr[16];
+		if (inet_pton(AF_INET, a[3].val, addr) == 1) {
+			memset(g->addr, 0, sizeof(g->addr));
+			memcpy(g->addr, addr, 4);
+			inet_ntop(AF_INET, addr, g->address, sizeof(g->address));
+		} else if (inet_pton(AF_INET6, a[3].val, addr) != 1) {
+			ERR(c, line, elem, hint, "address \"%.64s\" is not an IPv4 or IPv6 address",
+			    a[3].val);
+			ok = false;
+		} else if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)addr)) {
+			ERR(c, line, elem, "write the IPv4 address itself, e.g. 127.0.0.1",
+			    "address \"%s\" is an IPv4-mapped IPv6 address", a[3].val);
+			ok = false;
+		} else {
+			g->ipv6 = true;
+			memcpy(g->addr, addr, sizeof(addr));
+			inet_ntop(AF_INET6, addr, g->address, sizeof(g->address));
+		}
+	}
+	if (a[4].val) {
+		if (num(c, line, elem, "backlog", a[4].val, 1, SDF_BACKLOG_MAX,
+		        "give how many connections may wait to be accepted, 1 to 65535", &v))
+			g->backlog = (unsigned)v;
+		else
+			ok = false;
+	}
+	free_attrs(a, na);
+	bp->grant_ok[i] = ok;
+	if (!ok)
+		bp->ok = false;
+}
+
 static long new_pd(struct ctx *c)
 {
 	struct build *b = c->b;
@@ -968,12 +1070,14 @@ static void parse_pd(struct ctx *c, const xmlNode *n, long parent, long sup)
 			parse_map(c, (size_t)p, k);
 		else if (is(k, "limits"))
 			parse_limits(c, (size_t)p, k);
+		else if (is(k, "grant"))
+			parse_grant(c, (size_t)p, k);
 		else if (is(k, "protection_domain"))
 			parse_pd(c, k, p, -1);
 		else {
 			unknown_element(c, n, k,
-			                "<program_image> or <beam_app>, <map>, <limits> and "
-			                "child <protection_domain>");
+			                "<program_image> or <beam_app>, <map>, <limits>, <grant> "
+			                "and child <protection_domain>");
 			c->b->bpd[p].ok = false;
 		}
 		if (c->oom)
@@ -1000,6 +1104,12 @@ static void parse_pd(struct ctx *c, const xmlNode *n, long parent, long sup)
 		ERR(c, line, elem, "merge regions, or split the PD",
 		    "protection domain '%s' has %zu maps; the limit is %u",
 		    sys->pds[p].name ? sys->pds[p].name : "?", sys->pds[p].nmaps, IPC_MAX_MAPS);
+		c->b->bpd[p].ok = false;
+	}
+	if (sys->pds[p].ngrants > IPC_MAX_GRANTS) {
+		ERR(c, line, elem, "split the PD, or serve several things on one port",
+		    "protection domain '%s' has %zu grants; the limit is %u",
+		    sys->pds[p].name ? sys->pds[p].name : "?", sys->pds[p].ngrants, IPC_MAX_GRANTS);
 		c->b->bpd[p].ok = false;
 	}
 }

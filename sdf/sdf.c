@@ -15,6 +15,7 @@ static void build_free(struct build *b)
 			free(bp->map_mr[i]);
 		free(bp->map_mr);
 		free(bp->map_ok);
+		free(bp->grant_ok);
 	}
 	for (size_t i = 0; i < b->sys->nchannels; i++) {
 		free(b->bch[i].pd[0]);
@@ -73,6 +74,9 @@ void sdf_free(struct sdf_system *sys)
 		for (size_t i = 0; i < pd->nmaps; i++)
 			free(pd->maps[i].setvar_vaddr);
 		free(pd->maps);
+		for (size_t i = 0; i < pd->ngrants; i++)
+			free(pd->grants[i].name);
+		free(pd->grants);
 		free(pd->name);
 		free(pd->program);
 		free(pd->beam_dir);
@@ -134,6 +138,15 @@ const char *sdf_restart_name(enum sdf_restart r)
 		return "transient";
 	case SDF_RESTART_TEMPORARY:
 		return "temporary";
+	}
+	return "?";
+}
+
+const char *sdf_grant_type_name(enum sdf_grant_type t)
+{
+	switch (t) {
+	case SDF_GRANT_TCP_LISTEN:
+		return "tcp_listen";
 	}
 	return "?";
 }

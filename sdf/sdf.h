@@ -60,6 +60,26 @@ struct sdf_region { /* <memory_region> */
 	                          (Cordon extension; default false) */
 };
 
+/* A grant (Cordon extension): authority beyond channels and regions that
+ * the monitor opens and hands in as a descriptor. */
+enum sdf_grant_type {
+	SDF_GRANT_TCP_LISTEN = 1, /* a bound, listening TCP socket */
+};
+
+#define SDF_ADDRESS_MAX 46 /* INET6_ADDRSTRLEN */
+
+/* <grant> inside a <protection_domain> */
+struct sdf_grant {
+	char *name;                    /* unique in its PD */
+	enum sdf_grant_type type;      /* what the monitor opens */
+	bool ipv6;                     /* the address is IPv6 (else IPv4) */
+	uint8_t addr[16];              /* the address, network order (4 bytes for IPv4) */
+	char address[SDF_ADDRESS_MAX]; /* the address in canonical text form */
+	uint16_t port;                 /* 1..65535 */
+	unsigned backlog;              /* listen() backlog */
+	struct sdf_loc loc;
+};
+
 struct sdf_map {             /* <map> inside a <protection_domain> */
 	size_t region;       /* index into sdf_system.regions */
 	uint64_t vaddr;      /* page aligned */
@@ -117,6 +137,8 @@ struct sdf_pd { /* <protection_domain> */
 	size_t nmaps;
 	struct sdf_loc loc;
 	/* Cordon extensions */
+	struct sdf_grant *grants; /* <grant>s, in document order */
+	size_t ngrants;
 	enum sdf_restart restart; /* default permanent; child PDs: permanent,
 	                             but their parent PD restarts them */
 	long sup;                 /* index into sdf_system.sups of the
@@ -182,6 +204,7 @@ long sdf_region_find(const struct sdf_system *sys, const char *name);
 /* "one_for_one", "permanent", ...: the names the description uses. */
 const char *sdf_strategy_name(enum sdf_strategy s);
 const char *sdf_restart_name(enum sdf_restart r);
+const char *sdf_grant_type_name(enum sdf_grant_type t);
 
 /* A one-screen summary (PDs, channels, regions), as `cordon check` prints. */
 void sdf_print_summary(const struct sdf_system *sys, FILE *out);

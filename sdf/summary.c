@@ -171,6 +171,21 @@ void sdf_print_summary(const struct sdf_system *sys, FILE *out)
 		        mr->clear_on_restart ? " (cleared on restart)" : "");
 	}
 
+	size_t ngrants = 0;
+	for (size_t p = 0; p < sys->npds; p++)
+		ngrants += sys->pds[p].ngrants;
+	if (ngrants)
+		fprintf(out, "grants:\n");
+	for (size_t p = 0; p < sys->npds; p++) {
+		for (size_t i = 0; i < sys->pds[p].ngrants; i++) {
+			const struct sdf_grant *g = &sys->pds[p].grants[i];
+			/* "  web.http: tcp_listen 127.0.0.1:8080, backlog 128" */
+			fprintf(out, "  %s.%s: %s %s%s%s:%u, backlog %u\n", sys->pds[p].name,
+			        g->name, sdf_grant_type_name(g->type), g->ipv6 ? "[" : "",
+			        g->address, g->ipv6 ? "]" : "", g->port, g->backlog);
+		}
+	}
+
 	fprintf(out, "supervision:\n");
 	for (size_t s = 0; s < sys->nsups; s++)
 		print_supervisor(sys, s, out);

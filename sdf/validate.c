@@ -269,6 +269,65 @@ static void channels(struct build *b)
 	free(used);
 }
 
+static bool wildcard(const struct sdf_grant *g)
+{
+	static const uint8_t zero[16];
+	return !memcmp(g->addr, zero, g->ipv6 ? 16 : 4);
+}
+
+/* One listening socket per address and port: two grants that would bind
+ * the same one (or one of them the wildcard of the other's family, which
+ * covers every address of that family) cannot both be opened.  IPv6
+ * sockets are IPv6-only (the monitor sets IPV6_V6ONLY), so :: and 0.0.0.0
+ * do not clash. */
+static void grants(struct build *b)
+{
+	struct sdf_system *sys = b->sys;
+
+	for (size_t p = 0; p < sys->npds; p++) {
+		for (size_t i = 0; i < sys->pds[p].ngrants; i++) {
+			const struct sdf_grant *g = &sys->pds[p].grants[i];
+			if (!b->bpd[p].grant_ok[i])
+				continue;
+			bool clash = false;
+			for (size_t q = 0; q <= p && !clash; q++) {
+				size_t n = q == p ? i : sys->pds[q].ngrants;
+				for (size_t j = 0; j < n && !clash; j++) {
+					const struct sdf_grant *o = &sys->pds[q].grants[j];
+					if (!b->bpd[q].grant_ok[j] || o->port != g->port ||
+					    o->ipv6 != g->ipv6)
+						continue;
+					if (memcmp(o->addr, g->addr, sizeof(g->addr)) &&
+					    !wildcard(o) && !wildcard(g))
+						continue;
+					char hint[192];
+					if (wildcard(o) || wildcard(g))
+						snprintf(
+						    hint, sizeof(hint),
+						    "give each grant its own port (%s covers every "
+						    "%s address of the machine)",
+						    g->ipv6 ? "::" : "0.0.0.0",
+						    g->ipv6 ? "IPv6" : "IPv4");
+					else
+						snprintf(
+						    hint, sizeof(hint),
+						    "give each grant its own port or address: one "
+						    "listening socket per address and port");
+					ERR(b, g->loc.line, "grant", hint,
+					    "port %u on %s is already granted to '%s' as '%s' on "
+					    "%s "
+					    "at line %d",
+					    g->port, g->address,
+					    sys->pds[q].name ? sys->pds[q].name : "?", o->name,
+					    o->address, o->loc.line);
+					b->bpd[p].grant_ok[i] = false;
+					clash = true;
+				}
+			}
+		}
+	}
+}
+
 void sdf_validate(struct build *b)
 {
 	if (b->sys->npds == 0)
@@ -279,4 +338,5 @@ void sdf_validate(struct build *b)
 	child_ids(b);
 	maps(b);
 	channels(b);
+	grants(b);
 }

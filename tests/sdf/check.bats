@@ -180,6 +180,10 @@ fixture() {
 	fixture duplicate-child-id
 }
 
+@test "duplicate-grant-name" {
+	fixture duplicate-grant-name
+}
+
 @test "duplicate-pd-name" {
 	fixture duplicate-pd-name
 }
@@ -214,6 +218,50 @@ fixture() {
 
 @test "end-setvar-id" {
 	fixture end-setvar-id
+}
+
+@test "grant-address-host-name" {
+	fixture grant-address-host-name
+}
+
+@test "grant-address-v4-mapped" {
+	fixture grant-address-v4-mapped
+}
+
+@test "grant-backlog-zero" {
+	fixture grant-backlog-zero
+}
+
+@test "grant-missing-port" {
+	fixture grant-missing-port
+}
+
+@test "grant-missing-type" {
+	fixture grant-missing-type
+}
+
+@test "grant-port-clash" {
+	fixture grant-port-clash
+}
+
+@test "grant-port-clash-wildcard" {
+	fixture grant-port-clash-wildcard
+}
+
+@test "grant-port-too-large" {
+	fixture grant-port-too-large
+}
+
+@test "grant-port-zero" {
+	fixture grant-port-zero
+}
+
+@test "grant-type-unknown" {
+	fixture grant-type-unknown
+}
+
+@test "grant-unknown-attribute" {
+	fixture grant-unknown-attribute
 }
 
 @test "limits-memory-negative" {
@@ -530,6 +578,10 @@ fixture() {
 
 @test "system-virtual-machine" {
 	fixture system-virtual-machine
+}
+
+@test "too-many-grants" {
+	fixture too-many-grants
 }
 
 @test "too-many-maps" {

@@ -484,6 +484,51 @@ static void warnings_alone_do_not_fail(void **state)
 	sdf_free(sys);
 }
 
+static void grants_in_the_plan(void **state)
+{
+	(void)state;
+	struct sdf_system *sys = load_good("grants.system");
+	static const uint8_t lo[4] = {127, 0, 0, 1}, lo2[4] = {127, 0, 0, 2}, any[16] = {0};
+	static const uint8_t lo6[16] = {[15] = 1};
+
+	const struct sdf_pd *web = pd(sys, "web");
+	assert_int_equal(web->ngrants, 2);
+	const struct sdf_grant *g = &web->grants[0];
+	assert_string_equal(g->name, "http");
+	assert_int_equal(g->type, SDF_GRANT_TCP_LISTEN);
+	assert_false(g->ipv6); /* default 127.0.0.1 */
+	assert_memory_equal(g->addr, lo, 4);
+	assert_string_equal(g->address, "127.0.0.1");
+	assert_int_equal(g->port, 8080);
+	assert_int_equal(g->backlog, 128); /* default */
+	assert_int_equal(g->loc.line, 8);
+	g = &web->grants[1];
+	assert_string_equal(g->name, "admin");
+	assert_true(g->ipv6);
+	assert_memory_equal(g->addr, lo6, 16);
+	assert_string_equal(g->address, "::1");
+	assert_int_equal(g->port, 8081);
+	assert_int_equal(g->backlog, 4);
+
+	const struct sdf_pd *helper = pd(sys, "helper");
+	assert_int_equal(helper->ngrants, 1);
+	assert_memory_equal(helper->grants[0].addr, lo2, 4);
+
+	const struct sdf_pd *pub = pd(sys, "public");
+	assert_int_equal(pub->ngrants, 2);
+	assert_false(pub->grants[0].ipv6);
+	assert_memory_equal(pub->grants[0].addr, any, 4);
+	assert_int_equal(pub->grants[0].backlog, 1000);
+	assert_true(pub->grants[1].ipv6);
+	assert_memory_equal(pub->grants[1].addr, any, 16);
+	assert_string_equal(pub->grants[1].address, "::"); /* canonical form */
+
+	assert_int_equal(pd(sys, "none")->ngrants, 0);
+	assert_null(pd(sys, "none")->grants);
+	assert_string_equal(sdf_grant_type_name(SDF_GRANT_TCP_LISTEN), "tcp_listen");
+	sdf_free(sys);
+}
+
 /* Assert that the summary of good/NAME contains every string of want[]. */
 static void summary_contains(const char *name, const char *const *want, size_t n)
 {
@@ -535,6 +580,21 @@ static void summary_shows_supervision(void **state)
 	summary_contains("supervision.system", want, sizeof(want) / sizeof(want[0]));
 }
 
+static void summary_shows_grants(void **state)
+{
+	(void)state;
+	static const char *const want[] = {
+	    "grants:\n"
+	    "  web.http: tcp_listen 127.0.0.1:8080, backlog 128\n"
+	    "  web.admin: tcp_listen [::1]:8081, backlog 4\n"
+	    "  helper.http: tcp_listen 127.0.0.2:8080, backlog 128\n"
+	    "  public.v4: tcp_listen 0.0.0.0:9000, backlog 1000\n"
+	    "  public.v6: tcp_listen [::]:9000, backlog 128\n"
+	    "supervision:\n",
+	};
+	summary_contains("grants.system", want, sizeof(want) / sizeof(want[0]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -554,6 +614,8 @@ int main(void)
 	    cmocka_unit_test(warnings_alone_do_not_fail),
 	    cmocka_unit_test(summary_names_everything),
 	    cmocka_unit_test(summary_shows_supervision),
+	    cmocka_unit_test(grants_in_the_plan),
+	    cmocka_unit_test(summary_shows_grants),
 	};
 	return cmocka_run_group_tests_name("sdf", tests, NULL, NULL);
 }
