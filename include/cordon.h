@@ -156,6 +156,18 @@ int cordon_queue_send(cordon_channel ch, const void *buf, size_t len);
 ssize_t cordon_queue_recv(cordon_channel ch, void *buf, size_t cap);
 size_t cordon_queue_max_msg(cordon_channel ch);
 
+/* Grants (a Cordon extension; see docs/system-description.md, <grant>):
+ * authority beyond channels and regions, opened by the monitor and handed
+ * in as a descriptor.  cordon_grant_fd returns the descriptor of this PD's
+ * grant `name`, or -1 (reported on stderr) when the PD has none by that
+ * name.  For a tcp_listen grant it is a TCP socket, bound and listening,
+ * in blocking mode: accept4() connections on it, read and write them,
+ * shutdown() and close() them.  The monitor keeps the socket for the
+ * system's life and hands the same one to every start of the PD, so the
+ * port stays bound and connections wait in its backlog while the PD
+ * restarts.  The PD cannot create sockets of its own. */
+int cordon_grant_fd(const char *name);
+
 /* Debug output: one line of the PD's standard output, prefixed with its
  * name by the monitor. */
 void cordon_dbg_puts(const char *s);

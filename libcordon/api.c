@@ -4,6 +4,8 @@
  *     <pdname>: cordon_X: channel N ...
  * on stderr and does nothing, as Microkit's libmicrokit does.
  */
+#include <string.h>
+
 #include "libcordon/internal.h"
 
 struct lc_pd lc_pd = {.ctl_fd = -1};
@@ -123,4 +125,17 @@ void cordon_pd_restart(cordon_child child)
 void cordon_pd_stop(cordon_child child)
 {
 	child_request("cordon_pd_stop", IPC_CTL_PD_STOP, child);
+}
+
+int cordon_grant_fd(const char *name)
+{
+	if (!name) {
+		lc_err("cordon_grant_fd: no grant name given");
+		return -1;
+	}
+	for (unsigned i = 0; i < lc_pd.ngrants; i++)
+		if (!strncmp(lc_pd.grants[i].name, name, IPC_NAME_MAX))
+			return lc_pd.grants[i].fd;
+	lc_err("cordon_grant_fd: this PD has no grant named '%.*s'", IPC_NAME_MAX, name);
+	return -1;
 }

@@ -56,6 +56,8 @@ struct mon_pd {
 	                          stop; NULL without budgets */
 	uint64_t oom_base;     /* its cgroup's OOM-kill count when it started */
 	uint64_t oom_kills;    /* OOM kills in its cgroup during its last run */
+	int *grants;           /* per sdf_pd.grants: the listening socket the
+	                          monitor keeps (-1 until opened); NULL without */
 };
 
 /* A channel: its two end pages and the rings toward each end. */
@@ -120,6 +122,15 @@ void mon_regions_clear(struct mon *m, size_t p);
 void mon_objects_destroy(struct mon *m);
 int mon_boot_write(struct mon *m, size_t pd, struct sandbox_fd *fds, size_t *nfds, size_t cap);
 void mon_boot_close(struct mon_pd *mp);
+
+/* grants.c: every grant's socket, opened before any PD starts (-1, logged
+ * with the grant's file:line and a hint, when one cannot be), kept until
+ * the system stops. */
+int mon_grants_open(struct mon *m);
+/* Before PD p's start hands grant i in: blocking and listening again,
+ * whatever its previous incarnation did to it.  -1 with why. */
+int mon_grant_rearm(struct mon *m, size_t p, size_t i, char *why, size_t whylen);
+void mon_grants_close(struct mon *m);
 
 /* supervise.c */
 int mon_sup_init(struct mon *m);

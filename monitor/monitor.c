@@ -30,7 +30,7 @@ enum ev_kind { EV_SIGNAL = 1, EV_EXIT, EV_OUT, EV_ERR, EV_CTL, EV_ADMIN };
 #define EV(kind, pd) (((uint64_t)(kind) << 32) | (uint32_t)(pd))
 
 /* Descriptors handed to a PD: 0-2, boot, ctl, and one per capability. */
-#define MAX_PD_FDS (IPC_FD_FIRST + 1 + 4 * IPC_MAX_CHANNELS + IPC_MAX_MAPS)
+#define MAX_PD_FDS (IPC_FD_FIRST + 1 + 4 * IPC_MAX_CHANNELS + IPC_MAX_MAPS + IPC_MAX_GRANTS)
 
 static int watch(struct mon *m, int fd, enum ev_kind kind, size_t pd)
 {
@@ -513,6 +513,12 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 	}
 	if (mon_budget_open(&m) < 0)
 		goto out;
+	/* Before any PD starts: a port that cannot be had stops the system
+	 * here, with nothing half-started. */
+	if (mon_grants_open(&m) < 0) {
+		mon_log(&m, "MON|ERROR:", "the system did not start: a grant could not be opened");
+		goto out;
+	}
 
 	mon_log(&m, "MON|INFO:", "booting %s: %zu PDs, %zu channels, %zu memory regions",
 	        sys->path, sys->npds, sys->nchannels, sys->nregions);
@@ -540,6 +546,7 @@ out:
 		close_fd(&m.pds[p].err.fd);
 	}
 	mon_budget_close(&m);
+	mon_grants_close(&m);
 	if (objects)
 		mon_objects_destroy(&m);
 	mon_admin_close(&m);

@@ -224,6 +224,22 @@ int mon_boot_write(struct mon *m, size_t p, struct sandbox_fd *fds, size_t *nfds
 		if (bm->fd < 0)
 			goto too_many;
 	}
+	/* Only this PD's own grants: the sockets are per PD (monitor/grants.c). */
+	for (size_t i = 0; i < pd->ngrants; i++) {
+		const struct sdf_grant *g = &pd->grants[i];
+		struct ipc_boot_grant *bg = &boot->grants[boot->ngrants++];
+		char why[160];
+		if (mon_grant_rearm(m, p, i, why, sizeof(why)) < 0) {
+			mon_log(m, "MON|ERROR:", "pd=%s: %s", pd->name, why);
+			goto out;
+		}
+		bg->kind = IPC_GRANT_TCP_LISTEN;
+		bg->port = g->port;
+		copy_name(bg->name, g->name);
+		bg->fd = give(fds, nfds, cap, mp->grants[i]);
+		if (bg->fd < 0)
+			goto too_many;
+	}
 
 	snprintf(what, sizeof(what), "cordon:boot:%s", pd->name);
 	if (mem_create(m, what, sizeof(*boot), false, &mp->boot.mem) < 0)

@@ -3,7 +3,8 @@
  *
  * A native PD is single-threaded, has no files but the read-only libraries
  * of its root, and talks to the world only through the descriptors the
- * monitor handed in (pipes, memfds, one SOCK_SEQPACKET ctl socket).  Every
+ * monitor handed in (pipes, memfds, one SOCK_SEQPACKET ctl socket, and
+ * the listening sockets of its grants).  Every
  * row says why the call is needed; the list was measured with strace -f on
  * the probes in tests/sandbox and against what libcordon does at run time.
  * Anything not here is trapped: SIGSYS with si_syscall set, which
@@ -78,7 +79,21 @@ const struct policy_rule policy_native[] = {
 	{ "sendmsg", ALLOW, 0, { }, "the ctl SOCK_SEQPACKET socket to the monitor" },
 	{ "sendto", ALLOW, 0, { }, "the ctl socket (send())" },
 	{ "recvmsg", ALLOW, 0, { }, "the ctl socket" },
-	{ "recvfrom", ALLOW, 0, { }, "the ctl socket (recv())" },
+	{ "recvfrom", ALLOW, 0, { }, "the ctl socket (recv()); granted connections" },
+
+	/* a grant's socket (tcp_listen): the monitor created, bound and put it in
+	 * listening state.  These act only on sockets the PD already holds, and
+	 * it can make none (socket, socketpair, bind, connect stay trapped):
+	 * without a grant they reach nothing but the ctl socket, where they fail */
+	{ "accept4", ALLOW, 0, { }, "connections on a granted listening socket" },
+	{ "accept", ALLOW, 0, { }, "glibc's accept() on a granted listening socket" },
+	{ "listen", ALLOW, 0, { }, "a new backlog for a granted socket (it is bound already)" },
+	{ "getsockname", ALLOW, 0, { }, "the address and port a granted socket listens on" },
+	{ "getpeername", ALLOW, 0, { }, "the client of an accepted connection" },
+	{ "setsockopt", ALLOW, 0, { },
+	  "options of granted sockets and connections (timeouts, TCP_NODELAY, buffers)" },
+	{ "getsockopt", ALLOW, 0, { }, "options of granted sockets (SO_ERROR, buffers)" },
+	{ "shutdown", ALLOW, 0, { }, "half-closing an accepted connection" },
 
 	/* IPC: futexes in shared memory */
 	{ "futex", ALLOW, 0, { }, "notifications and protected calls wait and wake on futexes" },

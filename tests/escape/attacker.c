@@ -168,6 +168,9 @@ static bool granted(int fd)
 	for (unsigned i = 0; i < boot.nmaps && i < IPC_MAX_MAPS; i++)
 		if (fd == boot.maps[i].fd)
 			return true;
+	for (unsigned i = 0; i < boot.ngrants && i < IPC_MAX_GRANTS; i++)
+		if (fd == boot.grants[i].fd)
+			return true;
 	return false;
 }
 
@@ -295,6 +298,26 @@ static void net_connect_ctl(void)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX, .sun_path = "\0cordon"};
 	TRAPPED("connect(ctl socket, @cordon)",
 	        connect(boot.ctl_fd, (struct sockaddr *)&sa, sizeof(sa)));
+}
+
+static void net_grant_calls(void)
+{
+	/* The policy allows the calls that act on a granted listening socket
+	 * (listen, accept4, getsockname, ...).  Without a grant the PD holds
+	 * no socket they can use: the ctl socket is connected and unbound,
+	 * the rest are not sockets.  It cannot make one a listener either:
+	 * bind is trapped. */
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	REFUSED("listen(ctl socket)", listen(boot.ctl_fd, 16));
+	REFUSED("accept4(ctl socket)", accept4(boot.ctl_fd, NULL, NULL, 0));
+	REFUSED("accept4(stdout)", accept4(1, NULL, NULL, 0));
+	REFUSED("listen(the monitor page)", listen(boot.mon_fd, 16));
+	if (getsockname(boot.ctl_fd, (struct sockaddr *)&ss, &len) == 0 && ss.ss_family != AF_UNIX)
+		cordon_dbg_printf("ESCAPED: the ctl socket has address family %d\n", ss.ss_family);
+	TRAPPED("bind(ctl socket, @cordon)",
+	        bind(boot.ctl_fd, (struct sockaddr *)&(struct sockaddr_un){AF_UNIX, "\0cordon"},
+	             sizeof(struct sockaddr_un)));
 }
 
 static void net_ctl_sendto(void)
@@ -1012,6 +1035,7 @@ static const struct {
     A(net_socketpair),
     A(net_connect_ctl),
     A(net_ctl_sendto),
+    A(net_grant_calls),
     A(exec_execve),
     A(exec_execveat_1000),
     A(exec_execveat_other),

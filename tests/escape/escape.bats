@@ -16,9 +16,9 @@
 
 load ../lib/system
 
-ESC_PDS=135 # PDs in escape.system
+ESC_PDS=136 # PDs in escape.system
 # Upper bounds only (every wait ends on its line): generous, because the
-# suite boots 135 PDs and may share the machine with other work.
+# suite boots 136 PDs and may share the machine with other work.
 ESC_BOOT_SECS=600
 ESC_LINE_SECS=60
 
@@ -220,6 +220,16 @@ trapped_by_argument() {
 	grep -Fxq 'net_ctl_sendto| sendto(ctl socket, /run/systemd/notify): returned 7' "$SYS_LOG"
 	grep -Fxq 'MON|ERROR: pd=net_ctl_sendto sent a malformed control message (7 bytes)' "$SYS_LOG"
 	no_escape net_ctl_sendto
+	unaffected
+}
+
+@test "net_grant_calls: the calls allowed for granted sockets reach nothing without a grant; bind is trapped" {
+	trapped net_grant_calls bind
+	grep -Fxq 'net_grant_calls| refused: listen(ctl socket): EINVAL' "$SYS_LOG"
+	grep -Fxq 'net_grant_calls| refused: accept4(ctl socket): EINVAL' "$SYS_LOG"
+	grep -Fxq 'net_grant_calls| refused: accept4(stdout): ENOTSOCK' "$SYS_LOG"
+	grep -Fxq 'net_grant_calls| refused: listen(the monitor page): ENOTSOCK' "$SYS_LOG"
+	no_escape net_grant_calls
 	unaffected
 }
 
