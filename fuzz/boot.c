@@ -10,13 +10,15 @@
  *
  *   the header (struct ipc_boot up to .channels), then
  *   min(nchannels, IPC_MAX_CHANNELS) struct ipc_boot_channel, then
- *   min(nmaps, IPC_MAX_MAPS) struct ipc_boot_map;
+ *   min(nmaps, IPC_MAX_MAPS) struct ipc_boot_map, then
+ *   min(ngrants, IPC_MAX_GRANTS) struct ipc_boot_grant;
  *
  * whatever the input lacks is zero.  fuzz/boot_seeds.c writes valid seeds.
  *
  * When the check accepts, the block must be what lc_boot() relies on: an
  * independent re-check here (descriptors distinct and in range, ids
- * distinct, names terminated, maps page aligned and disjoint) and every
+ * distinct, names terminated, maps page aligned and disjoint, grants of a
+ * known kind with a port and distinct names) and every
  * channel accepted by ipc_chan_init, which lc_boot calls after mapping.  A
  * violation aborts (= a crash report).  When it refuses, the reason must be
  * a non-empty string.
@@ -76,6 +78,7 @@ static void check_accepted(const struct ipc_boot *b)
 	CHECK(b->magic == IPC_BOOT_MAGIC && b->version == IPC_VERSION);
 	CHECK(terminated(b->name));
 	CHECK(b->nchannels <= IPC_MAX_CHANNELS && b->nmaps <= IPC_MAX_MAPS);
+	CHECK(b->ngrants <= IPC_MAX_GRANTS);
 	memset(fd_used, 0, sizeof(fd_used));
 	claim(b->ctl_fd);
 	claim(b->mon_fd);
@@ -109,6 +112,15 @@ static void check_accepted(const struct ipc_boot *b)
 			CHECK(m->vaddr >= o->vaddr + o->size || o->vaddr >= m->vaddr + m->size);
 		}
 	}
+	for (unsigned i = 0; i < b->ngrants; i++) {
+		const struct ipc_boot_grant *g = &b->grants[i];
+		CHECK(terminated(g->name));
+		CHECK(g->kind == IPC_GRANT_TCP_LISTEN);
+		CHECK(g->port >= 1 && g->port <= 65535);
+		claim(g->fd);
+		for (unsigned j = 0; j < i; j++)
+			CHECK(strcmp(g->name, b->grants[j].name) != 0);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -120,10 +132,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unpack(&boot, HEADER, &data, &size);
 	unsigned nch = boot.nchannels < IPC_MAX_CHANNELS ? boot.nchannels : IPC_MAX_CHANNELS;
 	unsigned nmaps = boot.nmaps < IPC_MAX_MAPS ? boot.nmaps : IPC_MAX_MAPS;
+	unsigned ngrants = boot.ngrants < IPC_MAX_GRANTS ? boot.ngrants : IPC_MAX_GRANTS;
 	for (unsigned i = 0; i < nch; i++)
 		unpack(&boot.channels[i], sizeof(boot.channels[i]), &data, &size);
 	for (unsigned i = 0; i < nmaps; i++)
 		unpack(&boot.maps[i], sizeof(boot.maps[i]), &data, &size);
+	for (unsigned i = 0; i < ngrants; i++)
+		unpack(&boot.grants[i], sizeof(boot.grants[i]), &data, &size);
 
 	memset(why, 0x7f, sizeof(why));
 	if (lc_boot_check(&boot, why, sizeof(why)) == 0) {
