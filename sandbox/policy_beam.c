@@ -139,6 +139,9 @@ const struct policy_rule policy_beam[] = {
 	{ "pipe2", ALLOW, 0, { }, "wake-up pipes between schedulers and the poller" },
 	{ "ioctl", SCMP_ACT_ERRNO(ENOTTY), 1, { ARG_EQ(1, TCGETS) },
 	  "isatty(): answered 'not a terminal'; every other ioctl traps" },
+	{ "ioctl", SCMP_ACT_ERRNO(ENOTTY), 1, { ARG_EQ(1, TIOCGWINSZ) },
+	  "io:columns() (ExUnit's formatter, IEx) asks the terminal's size: answered 'not a "
+	  "terminal', as for a pipe" },
 	{ "ioctl", ALLOW, 1, { ARG_EQ(1, FIONREAD) }, "bytes readable on a pipe" },
 	{ "ioctl", ALLOW, 1, { ARG_EQ(1, FIONBIO) }, "non-blocking mode" },
 	{ "socketpair", ALLOW, 1, { ARG_EQ(0, AF_UNIX) },

@@ -16,10 +16,12 @@
  *   anything else: label 999, no words.
  *
  *   notified: notify back (ping-pong).
- *   queue (both ways): every message received is sent back unchanged.
+ *   queue (both ways): every message received is sent back unchanged, in
+ *   order; when the way back is full the echo waits for room.
  */
 #include <cordon.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #define CH 0
@@ -83,13 +85,27 @@ cordon_msginfo protected(cordon_channel ch, cordon_msginfo msg)
 	}
 }
 
+/* A message received but not yet sent back: the queue toward the BEAM PD
+ * was full.  Retried on the next notification (the BEAM PD's receive makes
+ * room and notifies), so the echo never spins and calls stay served. */
+static uint8_t pending[1 << 16];
+static ssize_t pending_len;
+
 void notified(cordon_channel ch)
 {
 	static uint8_t buf[1 << 16];
-	ssize_t len;
 
 	cordon_notify(ch);
-	while ((len = cordon_queue_recv(ch, buf, sizeof(buf))) > 0)
-		while (cordon_queue_send(ch, buf, (size_t)len) == CORDON_EQUEUE_FULL)
-			; /* the BEAM side drains as it sends: spin until room */
+	for (;;) {
+		if (pending_len > 0) {
+			if (cordon_queue_send(ch, pending, (size_t)pending_len) != 0)
+				return; /* still full: wait for room */
+			pending_len = 0;
+		}
+		ssize_t len = cordon_queue_recv(ch, buf, sizeof(buf));
+		if (len <= 0)
+			return;
+		memcpy(pending, buf, (size_t)len);
+		pending_len = len;
+	}
 }

@@ -1,0 +1,142 @@
+defmodule Cordon.Test.System do
+  @moduledoc """
+  Runs ExUnit files inside a BEAM PD of a real system, with `cordon run`.
+
+  The system (`system/0`) has the BEAM PD `tests` (the application
+  `pdtests`: the runner in test/pd/runner.ex and the chosen test files in
+  its priv directory), a native callee `peer` and a native caller
+  `client`. `run/1` boots it, waits for `tests` to end, stops the system
+  and returns `{tests_exit_status, output}`.
+  """
+
+  @deadline_ms 240_000
+
+  def top, do: Path.expand("../../../..", __DIR__)
+  def build, do: System.get_env("CORDON_BUILD") || Path.join(top(), "build")
+
+  @doc "Boots the system with `files` (names in test/pd) as the in-PD tests."
+  def run(files) do
+    dir = app_dir(files)
+
+    try do
+      boot(Path.join(dir, "tests.system"))
+    after
+      File.rm_rf!(dir)
+    end
+  end
+
+  # A world-readable directory (PDs run as nobody) under the build.
+  defp app_dir(files) do
+    base = Path.join(build(), "tests/beam")
+    File.mkdir_p!(base)
+    dir = Path.join(base, "mix-#{System.unique_integer([:positive])}")
+    lib = Path.join(dir, "lib")
+    ebin = Path.join(lib, "pdtests/ebin")
+    priv = Path.join(lib, "pdtests/priv")
+    File.mkdir_p!(ebin)
+    File.mkdir_p!(priv)
+    File.cp_r!(Path.join(build(), "lib/beam/cordon"), Path.join(lib, "cordon"))
+
+    pd_dir = Path.join(top(), "beam/cordon/test/pd")
+    {_, 0} = System.cmd("elixirc", ["-o", ebin, Path.join(pd_dir, "runner.ex")])
+    for f <- files, do: File.cp!(Path.join(pd_dir, f), Path.join(priv, f))
+
+    File.write!(Path.join(ebin, "pdtests.app"), """
+    {application,pdtests,[{description,"cordon in-PD tests"},{vsn,"0.1"},
+     {modules,['Elixir.CordonPdTests']},{registered,[]},
+     {applications,[kernel,stdlib,elixir,ex_unit,cordon]},
+     {mod,{'Elixir.CordonPdTests',[]}}]}.
+    """)
+
+    File.write!(Path.join(dir, "tests.system"), system())
+    {_, 0} = System.cmd("chmod", ["-R", "a+rX", dir])
+    dir
+  end
+
+  @doc "The system description the in-PD tests run in."
+  def system do
+    tb = Path.join(build(), "tests/beam")
+
+    """
+    <system>
+      <memory_region name="shared" size="0x4000" />
+      <memory_region name="big" size="0x400000" />
+      <memory_region name="ro" size="0x1000" />
+      <protection_domain name="peer" priority="200">
+        <program_image path="#{tb}/peer.elf" />
+        <map mr="shared" vaddr="0x20000000" perms="rw" setvar_vaddr="shared" />
+      </protection_domain>
+      <protection_domain name="tests" priority="100" restart="temporary">
+        <beam_app path="lib" app="pdtests" />
+        <map mr="shared" vaddr="0x20000000" perms="rw" />
+        <map mr="big" vaddr="0x30000000" perms="rw" />
+        <map mr="ro" vaddr="0x40000000" perms="r" />
+      </protection_domain>
+      <protection_domain name="client" priority="50">
+        <program_image path="#{tb}/client.elf" />
+      </protection_domain>
+      <channel>
+        <end pd="tests" id="0" pp="true" notify="true" queue_size="0x4000" />
+        <end pd="peer" id="0" notify="true" queue_size="0x4000" />
+      </channel>
+      <channel>
+        <end pd="tests" id="1" notify="true" />
+        <end pd="client" id="0" pp="true" notify="true" queue_size="0x1000" />
+      </channel>
+    </system>
+    """
+  end
+
+  # Run `cordon run`, follow its output until the tests PD ended, then
+  # stop the system (SIGTERM) and collect the rest.
+  defp boot(system) do
+    cordon = Path.join(build(), "bin/cordon")
+
+    port =
+      Port.open({:spawn_executable, cordon}, [
+        :binary,
+        :exit_status,
+        :stderr_to_stdout,
+        {:line, 4096},
+        args: ["run", system]
+      ])
+
+    {:os_pid, os_pid} = Port.info(port, :os_pid)
+    deadline = System.monotonic_time(:millisecond) + @deadline_ms
+    follow(port, os_pid, deadline, [], nil)
+  end
+
+  defp follow(port, os_pid, deadline, acc, status) do
+    left = max(deadline - System.monotonic_time(:millisecond), 0)
+
+    receive do
+      {^port, {:data, {_, line}}} ->
+        status = status || tests_ended(line)
+        if status && is_nil(status_seen(acc)), do: System.cmd("kill", ["-TERM", "#{os_pid}"])
+        follow(port, os_pid, deadline, [line | acc], status)
+
+      {^port, {:exit_status, _}} ->
+        {status || :no_exit_seen, acc |> Enum.reverse() |> Enum.join("\n")}
+    after
+      left ->
+        System.cmd("kill", ["-KILL", "#{os_pid}"])
+        {:timeout, acc |> Enum.reverse() |> Enum.join("\n")}
+    end
+  end
+
+  # Has a line already ended the tests PD? (So SIGTERM is sent once.)
+  defp status_seen(acc), do: Enum.find_value(acc, &tests_ended/1)
+
+  defp tests_ended(line) do
+    cond do
+      m = Regex.run(~r/^MON\|INFO: pd=tests exited status=(\d+)/, line) ->
+        String.to_integer(Enum.at(m, 1))
+
+      String.starts_with?(line, "MON|FAULT: pd=tests ") ->
+        {:fault, line}
+
+      true ->
+        nil
+    end
+  end
+end
