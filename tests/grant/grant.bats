@@ -17,21 +17,6 @@ teardown() {
 	system_teardown
 }
 
-# A TCP port nothing on this machine uses now (IPv4 or IPv6, any state).
-free_port() {
-	local used port
-	used=$(awk 'NR > 1 { split($2, a, ":"); print strtonum("0x" a[2]) }' \
-		/proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u)
-	for _ in $(seq 100); do
-		port=$((20000 + RANDOM % 30000))
-		grep -qx "$port" <<<"$used" || {
-			echo "$port"
-			return 0
-		}
-	done
-	return 1
-}
-
 # Is anything listening on 127.0.0.1:$1?  (state 0A is LISTEN)
 listening() {
 	local hex

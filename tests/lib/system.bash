@@ -4,6 +4,7 @@
 #   system_wait REGEX [SECONDS]   block until a line of the output matches
 #   system_stop [SIGNAL]          signal the monitor, wait; status in $SYS_STATUS
 #   system_pids                   host pids of the PDs, from the monitor's log
+#   free_port                     a TCP port nothing on this machine uses now
 #
 # Waiting is on the condition itself (tail -f | grep -m1), never a fixed sleep.
 
@@ -45,4 +46,20 @@ system_teardown() {
 		kill -KILL "$SYS_PID" 2>/dev/null || true
 		wait "$SYS_PID" 2>/dev/null || true
 	fi
+}
+
+# A TCP port nothing on this machine uses now (IPv4 or IPv6, any state), for
+# a <grant> port; something may still take it before the system binds it.
+free_port() {
+	local used port
+	used=$(awk 'NR > 1 { split($2, a, ":"); print strtonum("0x" a[2]) }' \
+		/proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u)
+	for _ in $(seq 100); do
+		port=$((20000 + RANDOM % 30000))
+		grep -qx "$port" <<<"$used" || {
+			echo "$port"
+			return 0
+		}
+	done
+	return 1
 }
