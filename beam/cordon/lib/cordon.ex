@@ -72,10 +72,12 @@ defmodule Cordon do
 
   A `tcp_listen` grant is a listening TCP socket the monitor opened:
 
-      {:ok, %{fd: fd}} = Cordon.grant("http")
+      {:ok, %{fd: fd}} = Cordon.grant(:http)
       {:ok, socket} = :gen_tcp.listen(0, [{:fd, fd}, :binary, active: false])
   """
-  @spec grant(String.t()) :: {:ok, map()} | {:error, :undefined}
+  @spec grant(String.t() | atom()) :: {:ok, map()} | {:error, :undefined}
+  def grant(name) when is_atom(name) and not is_nil(name), do: grant(Atom.to_string(name))
+
   def grant(name) when is_binary(name) do
     case Cordon.NIF.grant(name) do
       {:ok, kind, fd, port} -> {:ok, %{kind: kind, fd: fd, port: port}}
@@ -83,7 +85,8 @@ defmodule Cordon do
     end
   end
 
-  def grant(other), do: raise(ArgumentError, "a grant name is a string, not #{inspect(other)}")
+  def grant(other),
+    do: raise(ArgumentError, "a grant name is a string or an atom, not #{inspect(other)}")
 
   @doc false
   def channel_of(id) when is_integer(id), do: id

@@ -14,6 +14,41 @@ defmodule Cordon.SystemTest do
     end
   end
 
+  test "in a BEAM PD: grant.exs, with the host connecting to the granted port" do
+    port = free_port()
+
+    {status, out} =
+      Cordon.Test.System.run(["grant.exs"],
+        grant_port: port,
+        on_line: fn line ->
+          if line =~ "tests| grant ready port=#{port}", do: talk(port)
+        end
+      )
+
+    assert status == 0, "the in-PD tests failed (status #{inspect(status)}):\n#{out}"
+    assert out =~ ~r/in-PD tests: 1 run, 0 failed/, out
+  end
+
+  # A port nobody listens on now (the kernel's choice, then released).
+  defp free_port do
+    {:ok, s} = :gen_tcp.listen(0, ip: {127, 0, 0, 1})
+    {:ok, port} = :inet.port(s)
+    :gen_tcp.close(s)
+    port
+  end
+
+  defp talk(port) do
+    {:ok, c} = :gen_tcp.connect(~c"127.0.0.1", port, [:binary, active: false, packet: :line])
+
+    for line <- ["hello\n", "cordon\n"] do
+      :ok = :gen_tcp.send(c, line)
+      {:ok, ^line} = :gen_tcp.recv(c, 0, 30_000)
+    end
+
+    :ok = :gen_tcp.send(c, "bye\n")
+    :gen_tcp.close(c)
+  end
+
   test "outside a PD the library loads and every call says why it cannot work" do
     refute Cordon.available?()
 

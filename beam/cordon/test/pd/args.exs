@@ -51,7 +51,9 @@ defmodule ArgsTest do
 
   test "grants are looked up by name" do
     assert Cordon.grant("nothing") == {:error, :undefined}
-    assert_raise ArgumentError, fn -> Cordon.grant(:http) end
+    assert Cordon.grant(:nothing) == {:error, :undefined}
+    assert_raise ArgumentError, fn -> Cordon.grant(42) end
+    assert_raise ArgumentError, fn -> Cordon.grant(nil) end
   end
 
   test "after all that the NIF still answers" do

@@ -14,19 +14,24 @@ defmodule Cordon.Test.System do
   def top, do: Path.expand("../../../..", __DIR__)
   def build, do: System.get_env("CORDON_BUILD") || Path.join(top(), "build")
 
-  @doc "Boots the system with `files` (names in test/pd) as the in-PD tests."
-  def run(files) do
-    dir = app_dir(files)
+  @doc """
+  Boots the system with `files` (names in test/pd) as the in-PD tests.
+  Options: `grant_port:` gives the PD `tests` a tcp_listen grant "echo" on
+  127.0.0.1 at that port; `on_line:` is called with each output line, in
+  the calling process (to act from the host while the PD runs).
+  """
+  def run(files, opts \\ []) do
+    dir = app_dir(files, opts)
 
     try do
-      boot(Path.join(dir, "tests.system"))
+      boot(Path.join(dir, "tests.system"), Keyword.get(opts, :on_line, fn _ -> :ok end))
     after
       File.rm_rf!(dir)
     end
   end
 
   # A world-readable directory (PDs run as nobody) under the build.
-  defp app_dir(files) do
+  defp app_dir(files, opts) do
     base = Path.join(build(), "tests/beam")
     File.mkdir_p!(base)
     dir = Path.join(base, "mix-#{System.unique_integer([:positive])}")
@@ -48,14 +53,19 @@ defmodule Cordon.Test.System do
      {mod,{'Elixir.CordonPdTests',[]}}]}.
     """)
 
-    File.write!(Path.join(dir, "tests.system"), system())
+    File.write!(Path.join(dir, "tests.system"), system(opts[:grant_port]))
     {_, 0} = System.cmd("chmod", ["-R", "a+rX", dir])
     dir
   end
 
   @doc "The system description the in-PD tests run in."
-  def system do
+  def system(grant_port \\ nil) do
     tb = Path.join(build(), "tests/beam")
+
+    grant =
+      if grant_port,
+        do: ~s(<grant name="echo" type="tcp_listen" port="#{grant_port}" />),
+        else: ""
 
     """
     <system>
@@ -71,6 +81,7 @@ defmodule Cordon.Test.System do
         <map mr="shared" vaddr="0x20000000" perms="rw" />
         <map mr="big" vaddr="0x30000000" perms="rw" />
         <map mr="ro" vaddr="0x40000000" perms="r" />
+        #{grant}
       </protection_domain>
       <protection_domain name="client" priority="50">
         <program_image path="#{tb}/client.elf" />
@@ -89,7 +100,7 @@ defmodule Cordon.Test.System do
 
   # Run `cordon run`, follow its output until the tests PD ended, then
   # stop the system (SIGTERM) and collect the rest.
-  defp boot(system) do
+  defp boot(system, on_line) do
     cordon = Path.join(build(), "bin/cordon")
 
     port =
@@ -103,17 +114,18 @@ defmodule Cordon.Test.System do
 
     {:os_pid, os_pid} = Port.info(port, :os_pid)
     deadline = System.monotonic_time(:millisecond) + @deadline_ms
-    follow(port, os_pid, deadline, [], nil)
+    follow(port, os_pid, deadline, on_line, [], nil)
   end
 
-  defp follow(port, os_pid, deadline, acc, status) do
+  defp follow(port, os_pid, deadline, on_line, acc, status) do
     left = max(deadline - System.monotonic_time(:millisecond), 0)
 
     receive do
       {^port, {:data, {_, line}}} ->
+        on_line.(line)
         status = status || tests_ended(line)
         if status && is_nil(status_seen(acc)), do: System.cmd("kill", ["-TERM", "#{os_pid}"])
-        follow(port, os_pid, deadline, [line | acc], status)
+        follow(port, os_pid, deadline, on_line, [line | acc], status)
 
       {^port, {:exit_status, _}} ->
         {status || :no_exit_seen, acc |> Enum.reverse() |> Enum.join("\n")}
