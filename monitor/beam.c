@@ -16,6 +16,12 @@
  * -sname/-name: no distribution, so no epmd and no socket.  No crash dump:
  * ERL_CRASH_DUMP_SECONDS=0 (the root is read-only anyway).
  *
+ * NIF libraries: the root holds beam.smp's own shared libraries (the
+ * sandbox finds them), the runtime and the application.  A NIF may link
+ * more (OTP's crypto.so links libcrypto): the libraries of every NIF in
+ * the runtime's and the application's priv directories are bound too, so
+ * :crypto (and :ssl, :public_key on top) load inside the PD.
+ *
  * START runs application:ensure_all_started(APP, permanent): when the app
  * cannot start the VM halts with status 1 and a line on stderr, and when a
  * permanent application stops later the VM stops, so the monitor's
@@ -28,6 +34,7 @@
 #include <string.h>
 
 #include "monitor/beam.h"
+#include "sandbox/sandbox.h"
 
 #define MAX_ARGS 512
 
@@ -68,6 +75,46 @@ static void vec_free(char **v)
 	for (size_t i = 0; v && v[i]; i++)
 		free(v[i]);
 	free(v);
+}
+
+static bool in_vec(const struct vec *x, const char *s)
+{
+	for (size_t i = 0; i < x->n; i++)
+		if (strcmp(x->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+static bool under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* Bind the shared libraries NIFs matching pattern need, beyond what the
+ * root already has (beam.smp's libraries in `have`, the runtime and the
+ * application directory).  A NIF whose libraries cannot be resolved is
+ * skipped: it fails to load inside as it would outside. */
+static void nif_libs(const struct sdf_pd *pd, const char *pattern, const struct vec *have,
+                     struct vec *ro)
+{
+	glob_t g = {0};
+	char why[256];
+
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char **deps = sandbox_elf_deps(g.gl_pathv[i], why, sizeof(why));
+		for (size_t j = 0; deps && deps[j]; j++) {
+			const char *d = deps[j];
+			if (under(d, SDF_ERLANG_ROOT) || under(d, pd->beam_dir) ||
+			    in_vec(have, d) || in_vec(ro, d))
+				continue;
+			push(ro, d);
+		}
+		sandbox_free_deps(deps);
+	}
+	globfree(&g);
 }
 
 int mon_beam_prepare(const struct sdf_pd *pd, struct mon_beam *b, char *why, size_t whylen)
@@ -137,6 +184,20 @@ int mon_beam_prepare(const struct sdf_pd *pd, struct mon_beam *b, char *why, siz
 	if (pd->beam_elixir)
 		push(&ro, SDF_ELIXIR_LIB);
 	push(&ro, pd->beam_dir);
+	char **emu = sandbox_elf_deps(pd->program, why, whylen);
+	struct vec have = {0};
+	for (size_t i = 0; emu && emu[i]; i++)
+		push(&have, emu[i]);
+	sandbox_free_deps(emu);
+	nif_libs(pd, SDF_ERLANG_ROOT "/lib/*/priv/lib/*.so", &have, &ro);
+	for (size_t i = 0; i < pd->nbeam_ebins; i++) {
+		snprintf(buf, sizeof(buf), "%s/../priv/*.so", pd->beam_ebins[i]);
+		nif_libs(pd, buf, &have, &ro);
+		snprintf(buf, sizeof(buf), "%s/../priv/lib/*.so", pd->beam_ebins[i]);
+		nif_libs(pd, buf, &have, &ro);
+	}
+	vec_free(have.v);
+	ro.oom |= have.oom;
 
 	if (argv.oom || env.oom || ro.oom) {
 		snprintf(why, whylen, "out of memory");

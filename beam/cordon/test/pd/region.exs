@@ -37,7 +37,9 @@ defmodule RegionTest do
   end
 
   test "4 MiB in and out (copied on a dirty scheduler)" do
-    data = :rand.bytes(0x400000)
+    # :crypto: a NIF with its own shared library (libcrypto), bound by the
+    # monitor into the root (monitor/beam.c)
+    data = :crypto.strong_rand_bytes(0x400000)
     :ok = Region.write("big", 0, data)
     assert Region.read("big", 0, 0x400000) == data
   end

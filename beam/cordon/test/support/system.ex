@@ -49,7 +49,7 @@ defmodule Cordon.Test.System do
     File.write!(Path.join(ebin, "pdtests.app"), """
     {application,pdtests,[{description,"cordon in-PD tests"},{vsn,"0.1"},
      {modules,['Elixir.CordonPdTests']},{registered,[]},
-     {applications,[kernel,stdlib,elixir,ex_unit,cordon]},
+     {applications,[kernel,stdlib,crypto,elixir,ex_unit,cordon]},
      {mod,{'Elixir.CordonPdTests',[]}}]}.
     """)
 
@@ -109,7 +109,9 @@ defmodule Cordon.Test.System do
         :exit_status,
         :stderr_to_stdout,
         {:line, 4096},
-        args: ["run", system]
+        # a name of its own: `cordon run` refuses a second system of one
+        # name, and other suites may run a tests.system of their own
+        args: ["run", "--name", "mix-#{System.unique_integer([:positive])}-#{System.pid()}", system]
       ])
 
     {:os_pid, os_pid} = Port.info(port, :os_pid)
