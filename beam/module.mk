@@ -1,6 +1,7 @@
 # beam/: the `cordon` Elixir library with its NIF, built into a ready OTP
 # application directory, $(B)/lib/beam/cordon/{ebin,priv}: what a BEAM PD's
-# <beam_app path> holds beside the application that uses it.
+# <beam_app path> holds beside the application that uses it.  World-readable
+# whatever the umask: a PD runs as nobody.
 #
 # The NIF is C built like PD code (PD_CFLAGS: -fPIC, UBSan in trap mode
 # under SANITIZE=1; the BEAM has no sanitizer runtime) and linked with
@@ -29,6 +30,7 @@ $(NIF_SO): $(NIF_OBJS) $(B)/obj/pd/libcordon/boot.o $(IPC_PD_OBJS) beam/module.m
 		$(filter %.o,$^) -o $@.tmp
 	@undef=$$(nm -u $@.tmp | awk '$$1 == "U" && $$2 !~ /^enif_|@/ {print $$2}'); \
 	if [ -n "$$undef" ]; then echo "$@: undefined symbols:" $$undef >&2; rm -f $@.tmp; exit 1; fi
+	chmod a+rX $(dir $@) $@.tmp
 	mv $@.tmp $@
 
 # The .app lists the modules elixirc wrote; compiled into a fresh
@@ -40,6 +42,7 @@ $(CORDON_APP): $(CORDON_EX) beam/module.mk
 	mods=$$(cd $(B)/lib/beam/cordon/ebin.new && ls *.beam | sed "s/\.beam$$//; s/.*/'&'/" | paste -sd,); \
 	printf '%s\n' "{application,cordon,[{description,\"Cordon: channels, queues and regions of a BEAM protection domain\"},{vsn,\"0.1.0\"},{modules,[$$mods]},{registered,[]},{applications,[kernel,stdlib,elixir]}]}." \
 		>$(B)/lib/beam/cordon/ebin.new/cordon.app
+	chmod -R a+rX $(B)/lib/beam/cordon/ebin.new
 	rm -rf $(B)/lib/beam/cordon/ebin
 	mv $(B)/lib/beam/cordon/ebin.new $(B)/lib/beam/cordon/ebin
 

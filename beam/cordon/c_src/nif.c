@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -246,7 +247,33 @@ static ERL_NIF_TERM nif_info(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]
 	return m;
 }
 
-/* grant(name :: binary) -> {:ok, kind, fd, port} | {:error, :undefined} */
+/* The address a granted socket is bound to, as inet's tuple, and its
+ * family (:inet or :inet6); undefined when getsockname says nothing. */
+static void grant_address(ErlNifEnv *env, int fd, ERL_NIF_TERM *addr, ERL_NIF_TERM *family)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	*addr = *family = atoms.undefined;
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return;
+	if (ss.ss_family == AF_INET) {
+		const uint8_t *b = (const uint8_t *)&((struct sockaddr_in *)&ss)->sin_addr;
+		*addr = enif_make_tuple4(env, enif_make_uint(env, b[0]), enif_make_uint(env, b[1]),
+		                         enif_make_uint(env, b[2]), enif_make_uint(env, b[3]));
+		*family = enif_make_atom(env, "inet");
+	} else if (ss.ss_family == AF_INET6) {
+		const uint8_t *b = ((struct sockaddr_in6 *)&ss)->sin6_addr.s6_addr;
+		ERL_NIF_TERM w[8];
+		for (int i = 0; i < 8; i++)
+			w[i] = enif_make_uint(env, (unsigned)b[2 * i] << 8 | b[2 * i + 1]);
+		*addr = enif_make_tuple_from_array(env, w, 8);
+		*family = enif_make_atom(env, "inet6");
+	}
+}
+
+/* grant(name :: binary) -> {:ok, kind, fd, port, address, family}
+ *                        | {:error, :undefined} */
 static ERL_NIF_TERM nif_grant(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
 	ErlNifBinary name;
@@ -257,10 +284,17 @@ static ERL_NIF_TERM nif_grant(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[
 		return nif_argerr(env, "a grant name is a string");
 	for (unsigned i = 0; i < pd.ngrants; i++) {
 		const struct ipc_boot_grant *g = &pd.grants[i];
-		if (strlen(g->name) == name.size && memcmp(g->name, name.data, name.size) == 0)
-			return enif_make_tuple4(env, atoms.ok, atoms.tcp_listen,
-			                        enif_make_int(env, g->fd),
-			                        enif_make_uint(env, g->port));
+		if (strlen(g->name) == name.size && memcmp(g->name, name.data, name.size) == 0) {
+			ERL_NIF_TERM addr, family;
+			grant_address(env, g->fd, &addr, &family);
+			ERL_NIF_TERM t[6] = {atoms.ok,
+			                     atoms.tcp_listen,
+			                     enif_make_int(env, g->fd),
+			                     enif_make_uint(env, g->port),
+			                     addr,
+			                     family};
+			return enif_make_tuple_from_array(env, t, 6);
+		}
 	}
 	return enif_make_tuple2(env, atoms.error, atoms.undefined);
 }

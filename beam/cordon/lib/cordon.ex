@@ -68,25 +68,46 @@ defmodule Cordon do
 
   @doc """
   A grant from the system description, by name:
-  `{:ok, %{kind: :tcp_listen, fd: fd, port: port}}` or `{:error, :undefined}`.
+  `{:ok, %{kind: :tcp_listen, fd: fd, port: port, address: ip, family: :inet | :inet6}}`
+  or `{:error, :undefined}`.
 
-  A `tcp_listen` grant is a listening TCP socket the monitor opened:
+  A `tcp_listen` grant is a listening TCP socket the monitor opened and
+  bound (a PD cannot create or bind one). `listen/2` wraps `:gen_tcp`:
 
-      {:ok, %{fd: fd}} = Cordon.grant(:http)
-      {:ok, socket} = :gen_tcp.listen(0, [{:fd, fd}, :binary, active: false])
+      {:ok, socket} = Cordon.listen(:http, [:binary, active: false])
+
+  OTP's httpd takes it as `port: 0` with
+  `socket_type: {:ip_comm, [fd: fd, ifaddr: :undefined]}` (the `ifaddr`
+  entry undoes the `{ip, any}` httpd adds, which would make gen_tcp bind
+  again), plus `ipfamily: family`.
   """
   @spec grant(String.t() | atom()) :: {:ok, map()} | {:error, :undefined}
   def grant(name) when is_atom(name) and not is_nil(name), do: grant(Atom.to_string(name))
 
   def grant(name) when is_binary(name) do
     case Cordon.NIF.grant(name) do
-      {:ok, kind, fd, port} -> {:ok, %{kind: kind, fd: fd, port: port}}
-      error -> error
+      {:ok, kind, fd, port, address, family} ->
+        {:ok, %{kind: kind, fd: fd, port: port, address: address, family: family}}
+
+      error ->
+        error
     end
   end
 
   def grant(other),
     do: raise(ArgumentError, "a grant name is a string or an atom, not #{inspect(other)}")
+
+  @doc """
+  `:gen_tcp.listen/2` on the `tcp_listen` grant `name`, with `opts` (the
+  grant's descriptor and address family added). `{:error, :undefined}`
+  when there is no such grant.
+  """
+  @spec listen(String.t() | atom(), [term()]) :: {:ok, :gen_tcp.socket()} | {:error, term()}
+  def listen(name, opts \\ []) when is_list(opts) do
+    with {:ok, %{kind: :tcp_listen, fd: fd, family: family}} <- grant(name) do
+      :gen_tcp.listen(0, [{:fd, fd}, family | opts])
+    end
+  end
 
   @doc false
   def channel_of(id) when is_integer(id), do: id

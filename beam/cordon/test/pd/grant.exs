@@ -6,9 +6,13 @@ defmodule GrantTest do
   use ExUnit.Case
 
   test "gen_tcp serves on the granted socket; the PD cannot open one itself" do
-    assert {:ok, %{kind: :tcp_listen, fd: fd, port: port}} = Cordon.grant(:echo)
-    assert {:ok, listen} = :gen_tcp.listen(0, [{:fd, fd}, :binary, active: false, packet: :line])
+    assert {:ok, %{kind: :tcp_listen, fd: fd, port: port, address: {127, 0, 0, 1}, family: :inet}} =
+             Cordon.grant(:echo)
+
+    assert {:ok, listen} = Cordon.listen("echo", [:binary, active: false, packet: :line])
     assert {:ok, {{127, 0, 0, 1}, ^port}} = :inet.sockname(listen)
+    assert is_integer(fd) and fd > 2
+    assert Cordon.listen(:nothing) == {:error, :undefined}
     assert :gen_tcp.listen(0, []) == {:error, :eacces}
     assert :gen_tcp.connect(~c"127.0.0.1", port, []) == {:error, :eacces}
     IO.puts("grant ready port=#{port}")

@@ -24,8 +24,8 @@ defmodule SensorApp.Status do
   def start_link do
     name = Application.fetch_env!(:sensor_app, :http_grant)
 
-    with {:ok, %{kind: :tcp_listen, fd: fd, port: port}} <- Cordon.grant(name),
-         {:ok, pid} <- :inets.start(:httpd, config(fd), :stand_alone) do
+    with {:ok, %{kind: :tcp_listen, fd: fd, port: port, family: family}} <- Cordon.grant(name),
+         {:ok, pid} <- :inets.start(:httpd, config(fd, family), :stand_alone) do
       IO.puts("status page on port #{port}")
       {:ok, pid}
     else
@@ -34,7 +34,7 @@ defmodule SensorApp.Status do
     end
   end
 
-  defp config(fd) do
+  defp config(fd, family) do
     root = :code.lib_dir(:sensor_app)
 
     [
@@ -44,6 +44,8 @@ defmodule SensorApp.Status do
       # the {ifaddr, :undefined} after it takes that back.
       port: 0,
       socket_type: {:ip_comm, [fd: fd, ifaddr: :undefined]},
+      # the grant's family: an IPv6 grant (address="::1") needs :inet6
+      ipfamily: family,
       server_name: ~c"sensor",
       server_root: root,
       document_root: root,
