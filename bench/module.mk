@@ -60,3 +60,6 @@ bench-doc-pd: $(PD_BENCH_DEPS)
 	$(TOP)/bench/splice $(B)/bench/sandbox.md $(TOP)/docs/performance.md sandbox
 
 .PHONY: bench bench-doc bench-doc-pd
+
+# beam-bench (BEAM PDs): its own file, bench/beam/module.mk.
+include bench/beam/module.mk
