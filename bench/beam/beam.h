@@ -88,6 +88,7 @@ enum calls_fig {
 	CF_NATIVE_QUEUE,
 	CF_BEAM_QUEUE,
 	CF_BEAM_QUEUE_SPIN, /* retrying at once when full */
+	CF_IDLE,            /* nothing: what the pauses around a case cost */
 	CF_COUNT,
 };
 
@@ -105,6 +106,32 @@ struct ls_phase {
 	int nwhere;
 };
 
+/* ---- cpu.c: the CPU time of the calls system's threads, by case ---- */
+
+enum pd_role { PD_BENCH, PD_TARGET, PD_NCALLER, PD_ROLES };
+
+enum cpu_part {
+	CPU_SCHED,    /* the VM's (one, normal) scheduler thread */
+	CPU_WAITER,   /* the cordon NIF's waiter thread */
+	CPU_VM_OTHER, /* the VM's other threads (poller, aux, dirty, ...) */
+	CPU_PORT,     /* the port program */
+	CPU_TARGET,   /* the target PD */
+	CPU_NCALLER,  /* the native caller PD */
+	CPU_PARTS,
+};
+
+struct cpu_watch {
+	pid_t pid[PD_ROLES]; /* host pids, from the monitor's lines */
+	pid_t port;          /* the port program, once found */
+	uint64_t last[CPU_PARTS];
+	uint64_t since; /* when the case began (CLOCK_MONOTONIC, ns) */
+};
+
+/* Take the starting point of a case; at its end, add each part's CPU time
+ * since then (ns) to into. */
+void cpu_start(struct cpu_watch *w);
+void cpu_case(struct cpu_watch *w, double into[CPU_PARTS], double *wall);
+
 struct calls_out {
 	struct result r[CF_COUNT];
 	double p999_ns[CF_COUNT], max_ns[CF_COUNT];
@@ -114,6 +141,10 @@ struct calls_out {
 	long reds[CF_COUNT];       /* reductions the case cost, warm-up included */
 	double rmed[CF_COUNT][64]; /* each round's median, in round order */
 	int nrmed[CF_COUNT];
+	bool has_cpu;                    /* cpu and ops were measured */
+	double cpu[CF_COUNT][CPU_PARTS]; /* ns on a CPU while the case ran */
+	double ops[CF_COUNT];            /* calls or messages, warm-up included */
+	double wall[CF_COUNT];           /* ns from begin to end */
 	struct ls_phase ls[8];
 	int nls;
 };

@@ -26,14 +26,25 @@
 
 #define LINE_TIMEOUT_MS 300000 /* the app prints a line per round */
 #define RING            0x40000u
+/* Before and after each case the BEAM PD pauses this long, so that its
+ * "begin" and "end" lines reach us, and we read every thread's CPU time,
+ * while nothing runs. */
+#define PAUSE_MS        30
 
 static const char *const fig_id[CF_COUNT] = {
-    [CF_NATIVE1] = "native-call-1", [CF_BEAM1] = "beam-call-1",
-    [CF_PORT1] = "port-1",          [CF_NATIVE8] = "native-call-8",
-    [CF_BEAM8] = "beam-call-8",     [CF_PORT8] = "port-8",
-    [CF_NIF_HOLD] = "nif-hold",     [CF_PORT_HOLD] = "port-hold",
-    [CF_SLOW] = "slow-call",        [CF_NATIVE_QUEUE] = "native-queue",
-    [CF_BEAM_QUEUE] = "beam-queue", [CF_BEAM_QUEUE_SPIN] = "beam-queue-spin",
+    [CF_NATIVE1] = "native-call-1",
+    [CF_BEAM1] = "beam-call-1",
+    [CF_PORT1] = "port-1",
+    [CF_NATIVE8] = "native-call-8",
+    [CF_BEAM8] = "beam-call-8",
+    [CF_PORT8] = "port-8",
+    [CF_NIF_HOLD] = "nif-hold",
+    [CF_PORT_HOLD] = "port-hold",
+    [CF_SLOW] = "slow-call",
+    [CF_NATIVE_QUEUE] = "native-queue",
+    [CF_BEAM_QUEUE] = "beam-queue",
+    [CF_BEAM_QUEUE_SPIN] = "beam-queue-spin",
+    [CF_IDLE] = "idle",
 };
 
 static const char *const fig_label[CF_COUNT] = {
@@ -49,6 +60,7 @@ static const char *const fig_label[CF_COUNT] = {
     [CF_NATIVE_QUEUE] = "native PD to native PD: cordon_queue_send",
     [CF_BEAM_QUEUE] = "Elixir to native PD: Cordon.Queue.send/2",
     [CF_BEAM_QUEUE_SPIN] = "the same, retrying at once when full",
+    [CF_IDLE] = "nothing (the pauses around a case)",
 };
 
 static void write_file(const char *path, const char *text)
@@ -84,9 +96,10 @@ static void prepare(const struct cfg *c, char *run, size_t runlen, char *system,
 	path_in(path, sizeof(path), run, "lib/beambench/priv/bench.config");
 	snprintf(text, sizeof(text),
 	         "{rounds, %ld}.\n{calls, %ld}.\n{warm, %ld}.\n{bursts, %ld}.\n"
-	         "{burst_msgs, %ld}.\n{msg_size, %ld}.\n{spin_ns, %d}.\n{slow_ns, %d}.\n",
+	         "{burst_msgs, %ld}.\n{msg_size, %ld}.\n{spin_ns, %d}.\n{slow_ns, %d}.\n"
+	         "{pause_ms, %d}.\n",
 	         c->rounds, c->ncalls, c->warm, c->bursts, c->burst_msgs, c->msg_size, NIF_SPIN_NS,
-	         SLOW_NS);
+	         SLOW_NS, PAUSE_MS);
 	write_file(path, text);
 
 	path_in(system, syslen, run, "calls.system");
@@ -189,6 +202,24 @@ static void parse_where(const char *args, struct calls_out *out)
 	}
 }
 
+/* "end ID": a case is over; its threads' CPU time since "begin ID". */
+static void case_done(const struct cfg *c, struct cpu_watch *w, const char *id,
+                      struct calls_out *out)
+{
+	for (int i = 0; i < CF_COUNT; i++) {
+		if (strcmp(id, fig_id[i]))
+			continue;
+		cpu_case(w, out->cpu[i], &out->wall[i]);
+		if (i == CF_IDLE)
+			out->ops[i] += 1;
+		else if (i >= CF_NATIVE_QUEUE)
+			out->ops[i] += (double)(c->bursts * c->burst_msgs);
+		else
+			out->ops[i] += (double)(c->ncalls + c->warm);
+		return;
+	}
+}
+
 void bench_calls(const struct cfg *c, struct calls_out *out)
 {
 	char run[4096], system[4096], rt[64], line[1024];
@@ -217,6 +248,9 @@ void bench_calls(const struct cfg *c, struct calls_out *out)
 	                (char *)c->dir,    system, NULL};
 	proc_start(&p, "the calls system (cordon run)", argv, NULL, rt, SIGTERM);
 
+	struct cpu_watch w = {.port = 0};
+	static const char *const role[PD_ROLES] = {
+	    [PD_BENCH] = "bench", [PD_TARGET] = "target", [PD_NCALLER] = "ncaller"};
 	bool done = false;
 	while (!done) {
 		if (!proc_line(&p, line, sizeof(line), &when, LINE_TIMEOUT_MS))
@@ -226,6 +260,19 @@ void bench_calls(const struct cfg *c, struct calls_out *out)
 		if (!strncmp(line, "MON|ERROR", 9) || !strncmp(line, "MON|FAULT", 9) ||
 		    strstr(line, "ERROR:") || !strncmp(line, "bench| error", 12))
 			proc_fail(&p, "%s", line);
+		int pid;
+		char name[16];
+		if (sscanf(line, "MON|INFO: pd=%15s started pid=%d", name, &pid) == 2)
+			for (int i = 0; i < PD_ROLES; i++)
+				if (!strcmp(name, role[i]))
+					w.pid[i] = pid;
+		bool pids = w.pid[PD_BENCH] && w.pid[PD_TARGET] && w.pid[PD_NCALLER];
+		if (!strncmp(line, "bench| begin ", 13) && pids) {
+			cpu_start(&w);
+			out->has_cpu = true;
+		} else if (!strncmp(line, "bench| end ", 11) && out->has_cpu) {
+			case_done(c, &w, line + 11, out);
+		}
 		if (!strncmp(line, "bench| fig ", 11))
 			parse_fig(&p, line + 11, out);
 		else if (!strncmp(line, "bench| rmed ", 12))

@@ -252,6 +252,32 @@ static void queue_table(const struct cfg *c, const struct calls_out *co)
 	table_print(&c->o, &t);
 }
 
+static void cpu_table(const struct cfg *c, const struct calls_out *co)
+{
+	struct table t = {.ncols = 9,
+	                  .head = {"figure", "wall (mean)", "VM scheduler", "NIF waiter",
+	                           "other VM threads", "port program", "target PD",
+	                           "native caller PD", "all"}};
+	static const int rows[] = {CF_NATIVE1,         CF_BEAM1, CF_PORT1,        CF_NIF_HOLD,
+	                           CF_PORT_HOLD,       CF_SLOW,  CF_NATIVE_QUEUE, CF_BEAM_QUEUE,
+	                           CF_BEAM_QUEUE_SPIN, CF_IDLE};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int f = rows[i];
+		if (!co->ops[f])
+			continue;
+		size_t row = table_add_row(&t);
+		double all = 0;
+		snprintf(table_cell(&t, row, 0), TABLE_CELL, "%s", co->r[f].label);
+		fmt_time(table_cell(&t, row, 1), co->wall[f] / co->ops[f]);
+		for (int p = 0; p < CPU_PARTS; p++) {
+			fmt_time(table_cell(&t, row, 2 + p), co->cpu[f][p] / co->ops[f]);
+			all += co->cpu[f][p];
+		}
+		fmt_time(table_cell(&t, row, 2 + CPU_PARTS), all / co->ops[f]);
+	}
+	table_print(&c->o, &t);
+}
+
 static void start_table(const struct cfg *c, const struct result *st)
 {
 	struct table t = {.ncols = 5, .head = {"figure", "median", "p99", "÷ erl", "÷ elixir"}};
@@ -460,6 +486,12 @@ int main(int argc, char **argv)
 		queue_table(&c, &co);
 		printf("\n%sHow long a call holds the BEAM's scheduler\n\n", h);
 		hold_table(&c, &co);
+		if (co.has_cpu) {
+			printf(
+			    "\n%sWhere the CPU goes: CPU time per call or message, by thread\n\n",
+			    h);
+			cpu_table(&c, &co);
+		}
 	}
 	if (c.start) {
 		printf("%s%sBEAM PD start time\n\n", c.calls ? "\n" : "", h);

@@ -8,7 +8,8 @@
 #                            smoke run; BENCH_ARGS applies too)
 #   make bench-doc-beam      run it in full and write its tables into
 #                            docs/performance.md, between the bench:beam markers
-BEAM_BENCH_OWN  := bench/beam/main.c bench/beam/calls.c bench/beam/start.c bench/beam/proc.c
+BEAM_BENCH_OWN  := bench/beam/main.c bench/beam/calls.c bench/beam/cpu.c bench/beam/start.c \
+                   bench/beam/proc.c
 BEAM_BENCH_OBJS := $(patsubst %.c,$(B)/obj/host/%.o,$(BEAM_BENCH_OWN) bench/harness.c bench/report.c)
 BB_DIR          := $(B)/bench/beam
 BB_CORDON_SRC   := $(B)/lib/beam/cordon

@@ -29,7 +29,8 @@ defmodule BeamBench do
   waiter thread, where counted; REDUCTIONS: what the whole case cost the
   process):
 
-      r ROUND ID MEDIAN ...  (one case in one round)
+      begin ID, end ID       (a case starts, is over: CPU times are read)
+      r ROUND ID MEDIAN ...  (a case's median in one round)
       fig ID N MEDIAN P10 P90 P99 P99.9 MAX OVER_SPIN OVER_1MS WAITS REDUCTIONS
       rmed ID MEDIAN... (each round's median, in round order, at most 64)
       ls PHASE EVENTS MAX_MS EVENTS_OF_THE_MEASURING_PROCESS THEIR_MAX_MS
@@ -97,7 +98,8 @@ defmodule BeamBench do
       {"native-call-8", :native, fn -> native_calls(n, warm, 8) end},
       {"beam-queue", :queue, fn -> beam_bursts(bursts, msgs, size, :wait) end},
       {"beam-queue-spin", :queue, fn -> beam_bursts(bursts, msgs, size, :spin) end},
-      {"native-queue", :native_queue, fn -> native_bursts(bursts, msgs, size) end}
+      {"native-queue", :native_queue, fn -> native_bursts(bursts, msgs, size) end},
+      {"idle", :between, fn -> [0] end}
     ]
 
     results =
@@ -110,7 +112,7 @@ defmodule BeamBench do
           Enum.reduce(b ++ a, acc, fn {id, phase, fun}, acc ->
             flush_notifications()
             set_phase(collector, phase)
-            r = measured(fun)
+            r = measured(id, fun, cfg.pause_ms)
             set_phase(collector, :between)
             IO.puts(round_line(round, id, r, cfg.spin_ns))
             Map.update(acc, id, r, &merge(&1, r))
@@ -141,16 +143,24 @@ defmodule BeamBench do
 
   # A case's samples (ns), how many of its calls the NIF handed to its
   # waiter thread, and the reductions it cost per sample.
-  defp measured(fun) do
+  #
+  # The driver reads every thread's CPU time when it sees the begin and the
+  # end line; the pauses let each line reach it while nothing runs.
+  defp measured(id, fun, pause_ms) do
+    IO.puts("begin #{id}")
+    Process.sleep(pause_ms)
     {:reductions, r0} = Process.info(self(), :reductions)
+    result = fun.()
+    {:reductions, r1} = Process.info(self(), :reductions)
+    IO.puts("end #{id}")
+    Process.sleep(pause_ms)
 
     {samples, waits} =
-      case fun.() do
+      case result do
         {samples, waits} -> {samples, waits}
         samples -> {samples, 0}
       end
 
-    {:reductions, r1} = Process.info(self(), :reductions)
     n = length(samples)
     %{samples: samples, waits: waits, reds: r1 - r0, n: n, medians: [median(samples)]}
   end
