@@ -5,7 +5,10 @@ defmodule Cordon.MixProject do
   # Cordon Makefile (`make` at the top of the repository), never by mix:
   # the compiler below only copies the built NIF into priv/, so the build
   # needs nothing from Hex. CORDON_BUILD names the build directory
-  # (default: the repository's build/).
+  # (default: the repository's build/). priv/ is in git (empty but for
+  # .gitkeep) so that mix links it into _build before the compilers run:
+  # a priv/ first made by the compiler would be missing from a fresh
+  # clone's first build.
   def project do
     [
       app: :cordon,
