@@ -44,6 +44,13 @@ struct mon_pd {
 	struct mon_relay out, err;
 	struct ipc_ctl last_fault; /* the PD's own report, if it sent one */
 	bool have_fault;
+	struct {
+		bool seen;         /* a call its policy refused, reported by the
+		                      kernel through the seccomp listener (BEAM
+		                      PDs): the PD was killed for it */
+		int nr;            /* the first such call of this run */
+		uint64_t ip;
+	} refused;
 	struct timespec started;
 	unsigned restarts;     /* starts after the first */
 	bool stop_requested;   /* stopped on purpose (admin, parent PD): not a

@@ -26,7 +26,7 @@
 #include "monitor/beam.h"
 
 /* What an epoll event is about: the kind in the high half, the PD below. */
-enum ev_kind { EV_SIGNAL = 1, EV_EXIT, EV_OUT, EV_ERR, EV_CTL, EV_ADMIN };
+enum ev_kind { EV_SIGNAL = 1, EV_EXIT, EV_OUT, EV_ERR, EV_CTL, EV_ADMIN, EV_REFUSED };
 #define EV(kind, pd) (((uint64_t)(kind) << 32) | (uint32_t)(pd))
 
 /* Descriptors handed to a PD: 0-2, boot, ctl, and one per capability. */
@@ -126,6 +126,7 @@ int mon_pd_start(struct mon *m, size_t p)
 	}
 	mp->running = true;
 	mp->have_fault = false;
+	mp->refused.seen = false;
 	mp->stop_requested = false;
 	if (mp->started.tv_sec || mp->started.tv_nsec)
 		mp->restarts++;
@@ -136,7 +137,8 @@ int mon_pd_start(struct mon *m, size_t p)
 	mp->ctl = ctl[0];
 	out[0] = err[0] = ctl[0] = -1;
 	if (watch(m, mp->child.pidfd, EV_EXIT, p) < 0 || watch(m, mp->out.fd, EV_OUT, p) < 0 ||
-	    watch(m, mp->err.fd, EV_ERR, p) < 0 || watch(m, mp->ctl, EV_CTL, p) < 0) {
+	    watch(m, mp->err.fd, EV_ERR, p) < 0 || watch(m, mp->ctl, EV_CTL, p) < 0 ||
+	    (mp->child.notify_fd >= 0 && watch(m, mp->child.notify_fd, EV_REFUSED, p) < 0)) {
 		snprintf(why, sizeof(why), "cannot watch it");
 		goto out;
 	}
@@ -160,6 +162,16 @@ void mon_pd_describe_end(const struct mon_pd *mp, int status, char *buf, size_t 
 {
 	const struct ipc_ctl *f = mp->have_fault ? &mp->last_fault : NULL;
 	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+
+	/* The kernel's word, not the PD's: the monitor killed it for the call
+	 * (refused_call below), so the death must be that SIGKILL. */
+	if (mp->refused.seen && sig == SIGKILL) {
+		char name[32];
+		mon_syscall_name((uint64_t)(uint32_t)mp->refused.nr, name, sizeof(name));
+		snprintf(buf, len, "seccomp syscall=%s signal=SIGKILL ip=%#llx", name,
+		         (unsigned long long)mp->refused.ip);
+		return;
+	}
 
 	/* A PD is the init of its pid namespace, so a signal it raises itself
 	 * (abort()) or one sent to it cannot kill it; libcordon then exits with
@@ -216,6 +228,8 @@ static void pd_ended(struct mon *m, size_t p)
 	if (!mp->running)
 		return;
 	epoll_ctl(m->epfd, EPOLL_CTL_DEL, mp->child.pidfd, NULL);
+	if (mp->child.notify_fd >= 0)
+		epoll_ctl(m->epfd, EPOLL_CTL_DEL, mp->child.notify_fd, NULL);
 	if (sandbox_reap(&mp->child, &status) < 0)
 		status = 0;
 	mp->running = false;
@@ -371,6 +385,50 @@ static void ctl_readable(struct mon *m, size_t p)
 	}
 }
 
+/* A BEAM PD made a call its policy refuses (its seccomp filter's default
+ * action notifies the listener the monitor holds; a native PD's libcordon
+ * reports its own SIGSYS instead).  The fault is fatal, as for a native PD:
+ * kill first, so the calling thread never runs on, then answer the call
+ * (it fails with EPERM if the thread still exists).  pd_ended() logs the
+ * MON|FAULT line from what is kept here once the PD is reaped, and its
+ * supervisor decides, as for any fault.  The calling process may be the
+ * BEAM or anything it started (erl_child_setup, a port program): they
+ * share the filter, and killing the PD, pid 1 of its namespace, kills
+ * them all. */
+static void refused_call(struct mon *m, size_t p, uint32_t events)
+{
+	struct mon_pd *mp = &m->pds[p];
+	struct sandbox_syscall call;
+
+	if (!mp->running || mp->child.notify_fd < 0)
+		return; /* a stale event: the PD already ended this round */
+	int e = sandbox_notify_receive(&mp->child, &call);
+	if (e == -EAGAIN) {
+		/* No call pending.  Hang-up alone means no process uses the
+		 * filter any more: the PD is gone and its pidfd will say so. */
+		if ((events & (EPOLLHUP | EPOLLERR)) && !(events & EPOLLIN))
+			epoll_ctl(m->epfd, EPOLL_CTL_DEL, mp->child.notify_fd, NULL);
+		return;
+	}
+	if (e < 0) {
+		mon_log(m, "MON|ERROR:", "pd=%s: reading its seccomp listener: %s; killing it",
+		        mp->sdf->name, strerror(-e));
+		epoll_ctl(m->epfd, EPOLL_CTL_DEL, mp->child.notify_fd, NULL);
+		sandbox_kill(&mp->child);
+		return;
+	}
+	if (!mp->refused.seen) {
+		mp->refused.seen = true;
+		mp->refused.nr = call.nr;
+		mp->refused.ip = call.ip;
+	}
+	sandbox_kill(&mp->child);
+	e = sandbox_notify_refuse(&mp->child, call.id, EPERM);
+	if (e < 0 && e != -ENOENT)
+		mon_log(m, "MON|ERROR:", "pd=%s: answering a refused call: %s", mp->sdf->name,
+		        strerror(-e));
+}
+
 static void stop_all(struct mon *m)
 {
 	m->stopping = true;
@@ -448,6 +506,9 @@ static int watch_loop(struct mon *m)
 			case EV_ADMIN:
 				mon_admin_accept(m);
 				break;
+			case EV_REFUSED:
+				refused_call(m, p, evs[i].events);
+				break;
 			}
 			if (m->failed)
 				return 1;
@@ -489,6 +550,7 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 	for (size_t p = 0; p < sys->npds; p++) {
 		m.pds[p].sdf = &sys->pds[p];
 		m.pds[p].child.pidfd = -1;
+		m.pds[p].child.notify_fd = -1;
 		m.pds[p].ctl = -1;
 		m.pds[p].out.fd = m.pds[p].err.fd = -1;
 		m.pds[p].boot.mem.rw = m.pds[p].boot.mem.ro = -1;

@@ -81,6 +81,10 @@ struct sock_fprog;
  * with a message.  Compiled in the parent so the child never allocates. */
 int policy_compile(enum sandbox_policy policy, struct sock_fprog *prog, char *why, size_t whylen);
 
+/* Nonzero when the policy's default action is SCMP_ACT_NOTIFY: its filter
+ * is installed with a listener, which the child hands to the parent. */
+int policy_notifies(enum sandbox_policy policy);
+
 /* Write a message into why (if whylen > 0) and return ret, a -errno. */
 __attribute__((format(printf, 4, 5))) int sandbox_fail(char *why, size_t whylen, int ret,
                                                        const char *fmt, ...);

@@ -3,6 +3,16 @@
  * parent: the child must not allocate after clone, so it only hands the
  * finished program to seccomp(2).
  *
+ * What a call no row allows meets depends on the PD's kind:
+ *  - native: SCMP_ACT_TRAP.  The kernel forces SIGSYS with si_syscall set;
+ *    libcordon's handler reports the call over the ctl socket and dies.
+ *  - BEAM: SCMP_ACT_NOTIFY.  The BEAM has no such handler (a SIGSYS would
+ *    kill it with nothing said), so the call is suspended and reported to
+ *    the seccomp listener the parent holds (spawn.c, notify.c); the monitor
+ *    names the call and kills the PD.  The report comes from the kernel,
+ *    not from the PD, and a NIF installing its own SIGSYS handler cannot
+ *    survive the refusal.
+ *
  * Only x86_64 is allowed.  A call through another ABI on the same kernel
  * (i386 via int 0x80, x32 with __X32_SYSCALL_BIT) kills the process: the
  * table names x86_64 numbers and means nothing for the others.
@@ -71,6 +81,11 @@ out:
 	return rc;
 }
 
+int policy_notifies(enum sandbox_policy policy)
+{
+	return policy == SANDBOX_POLICY_BEAM;
+}
+
 int policy_compile(enum sandbox_policy policy, struct sock_fprog *prog, char *why, size_t whylen)
 {
 	scmp_filter_ctx ctx = NULL;
@@ -94,7 +109,7 @@ int policy_compile(enum sandbox_policy policy, struct sock_fprog *prog, char *wh
 	if (seccomp_arch_native() != SCMP_ARCH_X86_64)
 		return sandbox_fail(why, whylen, -ENOSYS,
 		                    "the seccomp policies are written for x86_64");
-	if (!(ctx = seccomp_init(SCMP_ACT_TRAP)))
+	if (!(ctx = seccomp_init(policy_notifies(policy) ? SCMP_ACT_NOTIFY : SCMP_ACT_TRAP)))
 		return sandbox_fail(why, whylen, -ENOMEM, "seccomp_init failed");
 	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0) {
 		rc = sandbox_fail(why, whylen, rc, "seccomp: bad-arch action: %s", strerror(-rc));

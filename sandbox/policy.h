@@ -3,7 +3,8 @@
  * tests.  One row allows one syscall, optionally only for some argument
  * values; several rows for the same syscall are alternatives (any one
  * matching allows the call).  Anything no row allows takes the policy's
- * default action (SCMP_ACT_TRAP: SIGSYS with si_syscall).
+ * default action (policy.c: SCMP_ACT_TRAP, SIGSYS with si_syscall, for
+ * native PDs; SCMP_ACT_NOTIFY, a report to the monitor, for BEAM PDs).
  */
 #ifndef CORDON_SANDBOX_POLICY_H
 #define CORDON_SANDBOX_POLICY_H

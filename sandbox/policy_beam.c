@@ -31,8 +31,9 @@
 in listening state, handed in as a descriptor; the few calls that act on
 a socket the PD already holds (accept, setsockopt, ...) are allowed, since
 without a grant it holds none that reach anything.
- * Anything not listed is trapped: SIGSYS, and the PD dies with the
- * monitor's "seccomp syscall=NAME" fault line.
+ * Anything not listed is refused: the filter's default action notifies
+ * the seccomp listener the monitor holds (policy.c, spawn.c), and the
+ * monitor kills the PD with a "seccomp syscall=NAME" fault line.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -138,7 +139,7 @@ const struct policy_rule policy_beam[] = {
 	{ "fcntl", ALLOW, 0, { }, "O_NONBLOCK and FD_CLOEXEC on its own descriptors" },
 	{ "pipe2", ALLOW, 0, { }, "wake-up pipes between schedulers and the poller" },
 	{ "ioctl", SCMP_ACT_ERRNO(ENOTTY), 1, { ARG_EQ(1, TCGETS) },
-	  "isatty(): answered 'not a terminal'; every other ioctl traps" },
+	  "isatty(): answered 'not a terminal'; every other ioctl is refused" },
 	{ "ioctl", SCMP_ACT_ERRNO(ENOTTY), 1, { ARG_EQ(1, TIOCGWINSZ) },
 	  "io:columns() (ExUnit's formatter, IEx) asks the terminal's size: answered 'not a "
 	  "terminal', as for a pipe" },

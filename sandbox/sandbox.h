@@ -12,8 +12,11 @@
  *     if (sandbox_spawn(&spec, &child, why, sizeof why) < 0)
  *             ... why says what failed, e.g. "exec: Exec format error" ...
  *     ... poll child.pidfd; it becomes readable when the PD exits ...
+ *     ... and child.notify_fd (SANDBOX_POLICY_BEAM), readable when the PD
+ *         makes a call its policy refuses: sandbox_notify_receive(), then
+ *         sandbox_kill() and sandbox_notify_refuse() ...
  *     sandbox_kill(&child);       // SIGKILL the PD and everything in it
- *     sandbox_reap(&child, &st);  // waitid on the pidfd; closes it
+ *     sandbox_reap(&child, &st);  // waitid on the pidfd; closes it and the listener
  *
  * What a PD gets (see docs/security.md):
  *  - new user, pid, mount, network, IPC, UTS and cgroup namespaces; it is
@@ -36,11 +39,13 @@
 #define CORDON_SANDBOX_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 enum sandbox_policy {
 	SANDBOX_POLICY_NATIVE = 0, /* libcordon PDs: the small allowlist */
-	SANDBOX_POLICY_BEAM,       /* the Erlang runtime (a later issue) */
+	SANDBOX_POLICY_BEAM,       /* the Erlang runtime; refused calls go to a
+	                              seccomp listener (child.notify_fd) */
 	SANDBOX_POLICY_NONE,       /* no seccomp filter: tests and benchmarks only */
 };
 
@@ -76,6 +81,23 @@ struct sandbox_spec {
 struct sandbox_child {
 	pid_t pid;                 /* in the caller's pid namespace */
 	int pidfd;                 /* close-on-exec; readable when the PD exits */
+	int notify_fd;             /* SANDBOX_POLICY_BEAM: the seccomp listener of
+	                              the PD's filter (close-on-exec), readable
+	                              when any process of the PD makes a call the
+	                              policy does not allow; the call waits for
+	                              an answer.  -1 for the other policies.  The
+	                              PD never holds it (it could approve its own
+	                              calls): its child closed it before exec. */
+};
+
+/* A call the policy refused, as the kernel reported it to the listener. */
+struct sandbox_syscall {
+	uint64_t id;               /* the kernel's cookie, for sandbox_notify_refuse */
+	pid_t pid;                 /* the calling thread, in the caller's pid
+	                              namespace (0 if it is not visible there) */
+	int nr;                    /* system call number (x86_64) */
+	uint64_t ip;               /* instruction pointer at the call */
+	uint64_t args[6];
 };
 
 /* Start the PD.  Returns 0, or -errno with a message (without trailing
@@ -87,9 +109,20 @@ int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child,
 /* SIGKILL the PD through its pidfd.  Safe to call on an exited PD. */
 int sandbox_kill(const struct sandbox_child *child);
 
-/* Wait for the PD to exit, fill *status as waitpid() does, close the pidfd.
- * Returns 0 or -errno. */
+/* Wait for the PD to exit, fill *status as waitpid() does, close the pidfd
+ * and the seccomp listener.  Returns 0 or -errno. */
 int sandbox_reap(struct sandbox_child *child, int *status);
+
+/* Read one refused call from child->notify_fd without blocking: 0, -EAGAIN
+ * when none is pending (or it vanished: the caller was killed meanwhile),
+ * -EBADF without a listener, or another -errno.  The calling thread stays
+ * blocked in the kernel until it is answered or killed. */
+int sandbox_notify_receive(const struct sandbox_child *child, struct sandbox_syscall *call);
+
+/* Answer a refused call: it fails with -err in the PD.  Kill the PD first
+ * when the refusal is fatal, so the thread never runs on; answering a call
+ * whose thread is gone returns -ENOENT, which is then no error. */
+int sandbox_notify_refuse(const struct sandbox_child *child, uint64_t id, int err);
 
 /* The files the program needs in its root: itself, its ELF interpreter and
  * its shared libraries, resolved as ld.so would.  Returns a NULL-terminated

@@ -14,6 +14,10 @@
  *   child:  waits until the parent has written its uid/gid maps, takes its
  *           unprivileged identity, places the descriptors, builds and enters
  *           its root, drops every privilege, installs the filter and execs.
+ *           A policy that notifies (BEAM) installs it with a listener: the
+ *           child sends the listener's descriptor to the parent over a
+ *           socketpair and closes it before the exec, so the PD never holds
+ *           it (whoever holds it answers the PD's refused calls).
  *           Only raw syscall()s: glibc's set*id wrappers would try to
  *           signal the parent's other threads, malloc could be locked by
  *           them, and ASan (SANITIZE=1) must find nothing to intercept.
@@ -22,6 +26,8 @@
  *   parent: reads the report pipe.  End of file with nothing read means the
  *           exec happened (the pipe is close-on-exec); a report means the
  *           child failed, and it is killed and reaped before returning.
+ *           Then it takes the listener, already queued on its end of the
+ *           socketpair before the exec.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +45,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -98,7 +105,8 @@ struct child {
 	int hi;             /* above every descriptor number in play */
 	int err_fd;         /* report pipe, write end */
 	int sync_fd;        /* sync pipe, read end */
-	int parent_ends[2]; /* the parent's pipe ends, closed at once */
+	int notify_sock;    /* socketpair end for the seccomp listener, or -1 */
+	int parent_ends[3]; /* the parent's pipe and socket ends, closed at once */
 	uid_t uid;
 	gid_t gid;
 	int drop_groups;
@@ -159,7 +167,8 @@ static void place_fds(struct child *c)
 	if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &lim, NULL) < 0)
 		child_fail(c, "setrlimit", NULL);
 	if ((c->err_fd = sys_fcntl_dupfd(c->err_fd, c->hi)) < 0 ||
-	    (c->sync_fd = sys_fcntl_dupfd(c->sync_fd, c->hi)) < 0)
+	    (c->sync_fd = sys_fcntl_dupfd(c->sync_fd, c->hi)) < 0 ||
+	    (c->notify_sock >= 0 && (c->notify_sock = sys_fcntl_dupfd(c->notify_sock, c->hi)) < 0))
 		child_fail(c, "moving the sync pipes", NULL);
 	for (size_t i = 0; i < spec->nfds; i++)
 		if ((c->tmp[i] = sys_fcntl_dupfd(spec->fds[i].src, c->hi)) < 0)
@@ -179,6 +188,8 @@ static void close_others(struct child *c)
 	c->keep[n++] = SANDBOX_EXEC_FD;
 	c->keep[n++] = c->err_fd;
 	c->keep[n++] = c->sync_fd;
+	if (c->notify_sock >= 0)
+		c->keep[n++] = c->notify_sock;
 	for (size_t i = 1; i < n; i++) /* insertion sort: no allocation */
 		for (size_t j = i; j > 0 && c->keep[j - 1] > c->keep[j]; j--) {
 			int t = c->keep[j];
@@ -311,6 +322,65 @@ static void drop_privileges(struct child *c)
 		child_fail(c, "no_new_privs", NULL);
 }
 
+/* The message that carries the seccomp listener: one byte, one descriptor.
+ * Set up in place (it points into itself); no allocation, so the child may
+ * use it. */
+struct fd_msg {
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	char byte;
+	struct iovec iov;
+	struct msghdr msg;
+};
+
+static void fd_msg_init(struct fd_msg *m)
+{
+	m->byte = 'L';
+	m->iov.iov_base = &m->byte;
+	m->iov.iov_len = 1;
+	m->msg.msg_name = NULL;
+	m->msg.msg_namelen = 0;
+	m->msg.msg_iov = &m->iov;
+	m->msg.msg_iovlen = 1;
+	m->msg.msg_control = m->u.buf;
+	m->msg.msg_controllen = sizeof(m->u.buf);
+	m->msg.msg_flags = 0;
+}
+
+/* The seccomp filter, last.  With a listener, the listener goes to the
+ * parent and is closed here: only calls the filter allows are left to make
+ * (sendmsg, close, execveat), and the PD must not hold the descriptor that
+ * answers its own refused calls.  It is close-on-exec too (the kernel
+ * creates it so), but that is not what this relies on. */
+static void install_filter(struct child *c)
+{
+	unsigned flags = c->notify_sock >= 0 ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+	long lfd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &c->prog);
+
+	if (lfd < 0)
+		child_fail(c, "seccomp", NULL);
+	if (c->notify_sock < 0)
+		return;
+	struct fd_msg m;
+	fd_msg_init(&m);
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m.msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	int ifd = (int)lfd;
+	memcpy(CMSG_DATA(cm), &ifd, sizeof(int));
+	long r;
+	do
+		r = syscall(SYS_sendmsg, c->notify_sock, &m.msg, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	if (r != 1)
+		child_fail(c, "sending the seccomp listener", NULL);
+	if (syscall(SYS_close, ifd) < 0)
+		child_fail(c, "closing the seccomp listener", NULL);
+}
+
 static _Noreturn void child_main(struct child *c)
 {
 	const struct sandbox_spec *spec = c->spec;
@@ -320,8 +390,9 @@ static _Noreturn void child_main(struct child *c)
 	char byte;
 	long r;
 
-	syscall(SYS_close, c->parent_ends[0]);
-	syscall(SYS_close, c->parent_ends[1]);
+	for (int i = 0; i < 3; i++)
+		if (c->parent_ends[i] >= 0)
+			syscall(SYS_close, c->parent_ends[i]);
 	if (syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		child_fail(c, "PR_SET_PDEATHSIG", NULL);
 	reset_signals();
@@ -376,8 +447,8 @@ static _Noreturn void child_main(struct child *c)
 
 	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &nomask, NULL, sizeof(nomask)) < 0)
 		child_fail(c, "sigprocmask", NULL);
-	if (c->filter && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &c->prog) < 0)
-		child_fail(c, "seccomp", NULL);
+	if (c->filter)
+		install_filter(c);
 	syscall(SYS_execveat, SANDBOX_EXEC_FD, "", c->argv, c->envp, AT_EMPTY_PATH);
 	child_fail(c, "exec", NULL);
 }
@@ -467,6 +538,29 @@ static int write_maps(const struct child *c, pid_t pid, char *why, size_t whylen
 	return rc;
 }
 
+/* The seccomp listener the child sent before its exec: it is queued on
+ * `sock` by the time the exec is known to have happened. */
+static int take_listener(int sock, int *out, char *why, size_t whylen)
+{
+	struct fd_msg m;
+	ssize_t n;
+
+	memset(&m, 0, sizeof(m));
+	fd_msg_init(&m);
+	do
+		n = recvmsg(sock, &m.msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return sandbox_fail(why, whylen, -errno, "receiving the seccomp listener: %s",
+		                    strerror(errno));
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m.msg);
+	if (n != 1 || !cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+	    cm->cmsg_len != CMSG_LEN(sizeof(int)) || (m.msg.msg_flags & MSG_CTRUNC))
+		return sandbox_fail(why, whylen, -EPROTO, "the seccomp listener did not arrive");
+	memcpy(out, CMSG_DATA(cm), sizeof(int));
+	return 0;
+}
+
 /* Wait for the child's verdict: 0 when it exec'd, -errno with its report. */
 static int read_report(int fd, char *why, size_t whylen)
 {
@@ -508,8 +602,9 @@ int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child, 
                   size_t whylen)
 {
 	struct plan plan = {0};
-	struct child c = {.spec = spec};
-	int report[2] = {-1, -1}, syncp[2] = {-1, -1}, pidfd = -1;
+	struct child c = {.spec = spec, .notify_sock = -1, .parent_ends = {-1, -1, -1}};
+	int report[2] = {-1, -1}, syncp[2] = {-1, -1}, notify[2] = {-1, -1}, pidfd = -1;
+	int listener = -1;
 	char *const default_argv[] = {(char *)spec->program, NULL};
 	char *const empty_env[] = {NULL};
 	pid_t pid = -1;
@@ -517,6 +612,7 @@ int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child, 
 
 	child->pid = -1;
 	child->pidfd = -1;
+	child->notify_fd = -1;
 	if (whylen)
 		why[0] = '\0';
 	if ((rc = check_spec(spec, why, whylen)) < 0)
@@ -529,7 +625,7 @@ int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child, 
 
 	c.ops = calloc(plan.n ? plan.n : 1, sizeof(*c.ops));
 	c.tmp = calloc(spec->nfds + 1, sizeof(*c.tmp));
-	c.keep = calloc(spec->nfds + 3, sizeof(*c.keep));
+	c.keep = calloc(spec->nfds + 4, sizeof(*c.keep));
 	if (!c.ops || !c.tmp || !c.keep) {
 		rc = sandbox_fail(why, whylen, -ENOMEM, "out of memory");
 		goto out;
@@ -555,12 +651,19 @@ int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child, 
 		rc = sandbox_fail(why, whylen, -errno, "pipe: %s", strerror(errno));
 		goto out;
 	}
-	int pipes[] = {report[0], report[1], syncp[0], syncp[1]};
-	c.hi = max_fd(spec, pipes, 4) + 1;
+	if (c.filter && policy_notifies(spec->policy) &&
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify) < 0) {
+		rc = sandbox_fail(why, whylen, -errno, "socketpair: %s", strerror(errno));
+		goto out;
+	}
+	int pipes[] = {report[0], report[1], syncp[0], syncp[1], notify[0], notify[1]};
+	c.hi = max_fd(spec, pipes, 6) + 1;
 	c.err_fd = report[1];
 	c.sync_fd = syncp[0];
+	c.notify_sock = notify[1];
 	c.parent_ends[0] = report[0];
 	c.parent_ends[1] = syncp[1];
+	c.parent_ends[2] = notify[0];
 
 	/* Signals stay blocked until the child has reset every handler: the
 	 * caller's handlers must never run in it. */
@@ -586,6 +689,10 @@ int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child, 
 	close(report[1]);
 	close(syncp[0]);
 	report[1] = syncp[0] = -1;
+	if (notify[1] >= 0) {
+		close(notify[1]);
+		notify[1] = -1;
+	}
 
 	if ((rc = write_maps(&c, pid, why, whylen)) < 0)
 		goto out;
@@ -600,6 +707,8 @@ int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child, 
 		goto out;
 	}
 	rc = read_report(report[0], why, whylen);
+	if (rc == 0 && notify[0] >= 0)
+		rc = take_listener(notify[0], &listener, why, whylen);
 out:
 	if (rc < 0 && pidfd >= 0) {
 		/* Nothing left behind: the child, its namespaces and mounts. */
@@ -613,12 +722,18 @@ out:
 	if (rc == 0) {
 		child->pid = pid;
 		child->pidfd = pidfd;
+		child->notify_fd = listener;
+		listener = -1;
 	}
+	if (listener >= 0)
+		close(listener);
 	for (int i = 0; i < 2; i++) {
 		if (report[i] >= 0)
 			close(report[i]);
 		if (syncp[i] >= 0)
 			close(syncp[i]);
+		if (notify[i] >= 0)
+			close(notify[i]);
 	}
 	for (size_t i = 0; i < c.nops; i++)
 		free(c.ops[i].src);
@@ -664,5 +779,9 @@ int sandbox_reap(struct sandbox_child *child, int *status)
 	}
 	close(child->pidfd);
 	child->pidfd = -1;
+	if (child->notify_fd >= 0) {
+		close(child->notify_fd);
+		child->notify_fd = -1;
+	}
 	return 0;
 }

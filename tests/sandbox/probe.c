@@ -6,13 +6,15 @@
  *
  * Exit 0: the fact holds.  Exit 1: it does not (why on stderr).  The
  * "die-*" checks print "armed" and then do one forbidden thing: the unit
- * test expects the PD to be killed by SIGSYS right there; surviving prints
- * "survived" and exits 1.
+ * test expects the PD to be killed by SIGSYS right there (native policy),
+ * or the call to reach the test's seccomp listener (BEAM policy); surviving
+ * prints "survived" and exits 1.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -29,6 +31,8 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -199,6 +203,13 @@ static int check_die(const char *what)
 		mkdir("/x", 0755);
 	else if (!strcmp(what, "ptrace"))
 		syscall(SYS_ptrace, 0 /* PTRACE_TRACEME */, 0, 0, 0);
+	else if (!strcmp(what, "clone-newuser"))
+		syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, NULL, NULL, 0);
+	else if (!strcmp(what, "clone-thread-newns")) /* a thread's flags, plus a namespace */
+		syscall(SYS_clone, CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_NEWNS, 0, NULL,
+		        NULL, 0);
+	else if (!strcmp(what, "ioctl-fionclex"))
+		ioctl(1, FIONCLEX);
 	else if (!strcmp(what, "x32"))
 		syscall(0x40000000 | SYS_getpid);
 	else if (!strcmp(what, "i386")) {
@@ -207,6 +218,59 @@ static int check_die(const char *what)
 	} else
 		return fail("unknown die-%s", what);
 	return survived(what);
+}
+
+static void *thread_main(void *arg)
+{
+	*(int *)arg = 42;
+	return NULL;
+}
+
+/* What the BEAM policy allows, and what it answers with an error instead
+ * of refusing (the BEAM must live through them). */
+static int check_beam_allowed(void)
+{
+	struct rlimit lim;
+	pthread_t t;
+	int rc = 0, got = 0, st = 0;
+
+	/* glibc tries clone3 first: ENOSYS, then clone with a thread's flags. */
+	rc |= expect_errno("clone3", syscall(SYS_clone3, NULL, 0), ENOSYS);
+	if (pthread_create(&t, NULL, thread_main, &got) != 0 || pthread_join(t, NULL) != 0 ||
+	    got != 42)
+		rc |= fail("pthread_create: a thread did not run");
+	/* A plain child, as the BEAM forks erl_child_setup. */
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(7);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 7)
+		rc |= fail("fork/wait4: pid %d status %#x: %s", (int)pid, st, strerror(errno));
+	/* W or X, never both. */
+	void *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || mprotect(p, 4096, PROT_READ | PROT_EXEC) < 0 || munmap(p, 8192) < 0)
+		rc |= fail("mmap rw / mprotect rx: %s", strerror(errno));
+	void *x = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (x == MAP_FAILED || munmap(x, 4096) < 0)
+		rc |= fail("mmap rx: %s", strerror(errno));
+	/* Answered with an error, not refused. */
+	rc |=
+	    expect_errno("open(O_CREAT)", open("/x", O_WRONLY | O_CREAT | O_CLOEXEC, 0644), EROFS);
+	rc |= expect_errno("open(O_CREAT) of an existing directory",
+	                   open("/", O_RDONLY | O_CREAT | O_CLOEXEC, 0644), EROFS);
+	rc |= expect_errno("socket(AF_INET)", socket(AF_INET, SOCK_STREAM, 0), EACCES);
+	rc |= expect_errno("socket(AF_UNIX)", socket(AF_UNIX, SOCK_STREAM, 0), EACCES);
+	rc |= expect_errno("socket(AF_NETLINK)", socket(AF_NETLINK, SOCK_RAW, 0), EACCES);
+	struct termios tio;
+	rc |= expect_errno("ioctl(TCGETS)", ioctl(1, TCGETS, &tio), ENOTTY);
+	/* Reading limits. */
+	if (getrlimit(RLIMIT_NOFILE, &lim) < 0 || getrlimit(RLIMIT_STACK, &lim) < 0)
+		rc |= fail("getrlimit: %s", strerror(errno));
+	/* The wake-up pipes and the fork server's socket pair. */
+	int pp[2], sp[2];
+	if (pipe2(pp, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sp) < 0)
+		rc |= fail("pipe2/socketpair(AF_UNIX): %s", strerror(errno));
+	printf("beam-allowed ok\n");
+	return rc;
 }
 
 /* What the native policy must allow. */
@@ -322,6 +386,8 @@ int main(int argc, char **argv)
 		return check_exec2();
 	if (!strcmp(check, "allowed"))
 		return check_allowed();
+	if (!strcmp(check, "beam-allowed"))
+		return check_beam_allowed();
 	if (!strcmp(check, "sigsys")) {
 		struct sigaction sa = {.sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO};
 		sigaction(SIGSYS, &sa, NULL);

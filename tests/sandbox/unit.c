@@ -6,7 +6,9 @@
  * Facts about namespaces, descriptors, privileges and the root are probed
  * under SANDBOX_POLICY_NONE, so that the seccomp filter cannot hide a
  * missing layer; the native policy is probed separately, every allowed form
- * beside a forbidden one that must kill the PD with SIGSYS.
+ * beside a forbidden one that must kill the PD with SIGSYS.  So is the BEAM
+ * policy, whose refusals reach the test's seccomp listener (as they reach
+ * the monitor's): each forbidden form must arrive there as its system call.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -426,6 +429,163 @@ static void native_trap_reports_the_syscall(void **state)
 	assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
 }
 
+/* ---- the BEAM policy: refused calls reach the listener ---- */
+
+/* A PD under SANDBOX_POLICY_BEAM, its output collected like run_pd's, and
+ * the caller's end of its seccomp listener watched as the monitor watches
+ * it: a refused call is read (*nr: its number, else -1), the PD killed and
+ * the call answered. */
+static void run_beam(char *const argv[], struct run *r, int *nr)
+{
+	struct sandbox_fd fds[3];
+	struct sandbox_child child;
+	char why[256];
+	int p[2], null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	assert_true(null >= 0);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	fds[0] = (struct sandbox_fd){null, 0};
+	fds[1] = (struct sandbox_fd){p[1], 1};
+	fds[2] = (struct sandbox_fd){p[1], 2};
+	struct sandbox_spec spec = {.name = "beam",
+	                            .program = argv[0],
+	                            .argv = argv,
+	                            .fds = fds,
+	                            .nfds = 3,
+	                            .policy = SANDBOX_POLICY_BEAM};
+	if (sandbox_spawn(&spec, &child, why, sizeof(why)) < 0)
+		fail_msg("spawn: %s", why);
+	close(null);
+	close(p[1]);
+	assert_true(child.notify_fd >= 0);
+	assert_true(fcntl(child.notify_fd, F_GETFD) & FD_CLOEXEC);
+	memset(r, 0, sizeof(*r));
+	*nr = -1;
+	for (bool open_out = true; open_out;) {
+		struct pollfd pfd[2] = {{.fd = p[0], .events = POLLIN},
+		                        {.fd = child.notify_fd, .events = POLLIN}};
+		assert_true(poll(pfd, 2, -1) > 0);
+		if (pfd[1].revents & POLLIN) {
+			struct sandbox_syscall call;
+			int e = sandbox_notify_receive(&child, &call);
+			if (e == 0) {
+				if (*nr < 0)
+					*nr = call.nr;
+				assert_int_equal(sandbox_kill(&child), 0);
+				e = sandbox_notify_refuse(&child, call.id, EPERM);
+				assert_true(e == 0 || e == -ENOENT);
+			} else {
+				assert_int_equal(e, -EAGAIN);
+			}
+		}
+		if (pfd[0].revents) {
+			ssize_t k = read(p[0], r->out + r->len, sizeof(r->out) - 1 - r->len);
+			if (k > 0)
+				r->len += (size_t)k;
+			else
+				open_out = false;
+		}
+	}
+	close(p[0]);
+	/* Nothing pending any more: receive answers without blocking. */
+	struct sandbox_syscall none;
+	assert_int_equal(sandbox_reap(&child, &r->status), 0);
+	assert_int_equal(child.pidfd, -1);
+	assert_int_equal(child.notify_fd, -1);
+	assert_int_equal(sandbox_notify_receive(&child, &none), -EBADF);
+}
+
+static void beam_allows_what_its_rules_allow(void **state)
+{
+	char *argv[] = {PROBE, "beam-allowed", NULL};
+	struct run r;
+	int nr;
+
+	run_beam(argv, &r, &nr);
+	if (nr >= 0 || !WIFEXITED(r.status) || WEXITSTATUS(r.status))
+		fail_msg("refused call %d, status %#x, output:\n%s", nr, r.status, r.out);
+	assert_contains(r.out, "beam-allowed ok");
+}
+
+/* *state: "die-X syscall": the probe's check and the call that must reach
+ * the listener. */
+static void beam_refuses(void **state)
+{
+	char check[64], name[32];
+	struct run r;
+	int nr;
+
+	assert_int_equal(sscanf(*state, "%63s %31s", check, name), 2);
+	char *argv[] = {PROBE, check, NULL};
+	int want = seccomp_syscall_resolve_name(name);
+	assert_true(want >= 0);
+	run_beam(argv, &r, &nr);
+	assert_contains(r.out, "armed");
+	if (strstr(r.out, "survived") || nr != want)
+		fail_msg("%s: refused call %d, expected %s (%d); output:\n%s", check, nr, name,
+		         want, r.out);
+	if (!WIFSIGNALED(r.status) || WTERMSIG(r.status) != SIGKILL)
+		fail_msg("%s: status %#x, expected SIGKILL", check, r.status);
+}
+
+/* The PD never holds its own listener: it could approve its own calls. */
+static void beam_pd_holds_no_listener(void **state)
+{
+	char *argv[] = {PROBE, "fds", "0", "1", "2", NULL};
+	struct run r;
+	int nr;
+
+	run_beam(argv, &r, &nr);
+	if (nr >= 0 || !WIFEXITED(r.status) || WEXITSTATUS(r.status))
+		fail_msg("refused call %d, status %#x, output:\n%s", nr, r.status, r.out);
+
+	/* From the outside too: no descriptor of the PD is a listener, and
+	 * the one the caller holds is. */
+	int before = count_fds(), hold[2];
+	struct sandbox_child child;
+	char why[256], path[64], link[64];
+	assert_int_equal(pipe2(hold, O_CLOEXEC), 0);
+	struct sandbox_fd fds[] = {{hold[0], 0}};
+	struct sandbox_spec spec = {.name = "beam",
+	                            .program = PROBE,
+	                            .argv = (char *[]){PROBE, "block", NULL},
+	                            .fds = fds,
+	                            .nfds = 1,
+	                            .policy = SANDBOX_POLICY_BEAM};
+	if (sandbox_spawn(&spec, &child, why, sizeof(why)) < 0)
+		fail_msg("spawn: %s", why);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", child.notify_fd);
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	assert_true(n > 0);
+	link[n] = '\0';
+	assert_string_equal(link, "anon_inode:seccomp notify");
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)child.pid);
+	DIR *d = opendir(path);
+	assert_non_null(d);
+	int seen = 0;
+	for (struct dirent *de; (de = readdir(d));) {
+		char fd[64 + 256];
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(fd, sizeof(fd), "%s/%s", path, de->d_name);
+		n = readlink(fd, link, sizeof(link) - 1);
+		assert_true(n > 0);
+		link[n] = '\0';
+		if (strstr(link, "seccomp"))
+			fail_msg("the PD holds %s: %s", fd, link);
+		seen++;
+	}
+	closedir(d);
+	/* Its stdin, and maybe a library ld.so is loading just now. */
+	assert_true(seen >= 1);
+	assert_int_equal(sandbox_kill(&child), 0);
+	assert_int_equal(sandbox_reap(&child, NULL), 0);
+	close(hold[0]);
+	close(hold[1]);
+	assert_int_equal(count_fds(), before);
+	assert_no_child();
+}
+
 /* ---- failures: a clear why, nothing left behind ---- */
 
 static void spawn_fails_cleanly(enum sandbox_policy policy, const char *program, int err,
@@ -584,9 +744,28 @@ static void pd_dies_with_its_parent(void **state)
 	assert_no_child();
 }
 
+/* A native PD's policy traps: no listener. */
+static void native_has_no_listener(void **state)
+{
+	struct sandbox_child child;
+	int hold[2];
+	assert_int_equal(pipe2(hold, O_CLOEXEC), 0);
+	spawn_block(&child, hold[0]);
+	assert_int_equal(child.notify_fd, -1);
+	assert_int_equal(sandbox_kill(&child), 0);
+	assert_int_equal(sandbox_reap(&child, NULL), 0);
+	close(hold[0]);
+	close(hold[1]);
+}
+
 #define KILLS(what)                                                                                \
 	{                                                                                          \
 		"native_kills_" what, native_kills, NULL, NULL, what                               \
+	}
+
+#define BEAM_REFUSES(what, call)                                                                   \
+	{                                                                                          \
+		"beam_refuses_" what, beam_refuses, NULL, NULL, "die-" what " " call               \
 	}
 
 int main(void)
@@ -630,6 +809,18 @@ int main(void)
 	    KILLS("x32"),
 	    KILLS("i386"),
 	    cmocka_unit_test(native_trap_reports_the_syscall),
+	    cmocka_unit_test(beam_allows_what_its_rules_allow),
+	    BEAM_REFUSES("mmap-wx", "mmap"),
+	    BEAM_REFUSES("mprotect-wx", "mprotect"),
+	    BEAM_REFUSES("clone-newuser", "clone"),
+	    BEAM_REFUSES("clone-thread-newns", "clone"),
+	    BEAM_REFUSES("tiocsti", "ioctl"),
+	    BEAM_REFUSES("ioctl-fionclex", "ioctl"),
+	    BEAM_REFUSES("setrlimit", "prlimit64"),
+	    BEAM_REFUSES("ptrace", "ptrace"),
+	    BEAM_REFUSES("mkdir", "mkdir"),
+	    cmocka_unit_test(beam_pd_holds_no_listener),
+	    cmocka_unit_test(native_has_no_listener),
 	    cmocka_unit_test(spawn_missing_program),
 	    cmocka_unit_test(spawn_non_elf),
 	    cmocka_unit_test(spawn_missing_interpreter),
