@@ -203,6 +203,7 @@ static void check_one(struct build *b, size_t p, const char *const *search)
 		    pd->beam_app);
 		goto out;
 	}
+	sdf_check_beam_readable(b, line, pd->beam_dir);
 	qsort(pd->beam_ebins, pd->nbeam_ebins, sizeof(*pd->beam_ebins), cmp_str);
 	pd->beam_elixir = all.elixir;
 	if (!(pd->program = find_emulator())) {

@@ -207,6 +207,7 @@ static void check_program(struct build *b, size_t p, const char *const *search)
 		    strerror(errno));
 		goto out;
 	}
+	sdf_check_image_readable(b, line, pd->program);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		ERR(b, line, elem, "check its permissions", "cannot open '%s': %s", path,

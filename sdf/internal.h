@@ -97,6 +97,12 @@ void sdf_check_beam(struct build *b, const char *const *search);
  * directory (elf.c); malloc'd, or NULL. */
 char *sdf_find_path(struct build *b, const char *path, const char *const *search);
 
+/* readable.c: when cordon runs as root, PDs run as nobody: an error at
+ * `line` if nobody cannot execute the program image at `path`, or cannot
+ * read every file and enter every directory of the application tree `dir`. */
+void sdf_check_image_readable(struct build *b, int line, const char *path);
+void sdf_check_beam_readable(struct build *b, int line, const char *dir);
+
 /* summary.c */
 void sdf_format_size(uint64_t bytes, char *buf, size_t len);
 
