@@ -395,19 +395,25 @@ static void ctl_readable(struct mon *m, size_t p)
  * BEAM or anything it started (erl_child_setup, a port program): they
  * share the filter, and killing the PD, pid 1 of its namespace, kills
  * them all. */
-static void refused_call(struct mon *m, size_t p, uint32_t events)
+static void refused_call(struct mon *m, size_t p)
 {
 	struct mon_pd *mp = &m->pds[p];
 	struct sandbox_syscall call;
 
 	if (!mp->running || mp->child.notify_fd < 0)
 		return; /* a stale event: the PD already ended this round */
+	/* The event may be stale in another way: the PD ended earlier in
+	 * this round and its supervisor restarted it, so the event was the
+	 * old listener's and this is the new one.  Ask the listener itself,
+	 * never the event's flags. */
 	int e = sandbox_notify_receive(&mp->child, &call);
-	if (e == -EAGAIN) {
-		/* No call pending.  Hang-up alone means no process uses the
-		 * filter any more: the PD is gone and its pidfd will say so. */
-		if ((events & (EPOLLHUP | EPOLLERR)) && !(events & EPOLLIN))
-			epoll_ctl(m->epfd, EPOLL_CTL_DEL, mp->child.notify_fd, NULL);
+	if (e == -EAGAIN)
+		return;
+	if (e == -EPIPE) {
+		/* Hung up: no process uses the filter any more.  The PD is
+		 * gone and its pidfd says so; stop the level-triggered
+		 * hang-up from waking the loop until then. */
+		epoll_ctl(m->epfd, EPOLL_CTL_DEL, mp->child.notify_fd, NULL);
 		return;
 	}
 	if (e < 0) {
@@ -507,7 +513,7 @@ static int watch_loop(struct mon *m)
 				mon_admin_accept(m);
 				break;
 			case EV_REFUSED:
-				refused_call(m, p, evs[i].events);
+				refused_call(m, p);
 				break;
 			}
 			if (m->failed)

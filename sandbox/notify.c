@@ -36,7 +36,7 @@ int sandbox_notify_receive(const struct sandbox_child *child, struct sandbox_sys
 	if (rc < 0)
 		return -errno;
 	if (rc == 0 || !(pfd.revents & POLLIN))
-		return -EAGAIN;
+		return pfd.revents & (POLLHUP | POLLERR) ? -EPIPE : -EAGAIN;
 	memset(&req, 0, sizeof(req)); /* the kernel insists */
 	do
 		rc = ioctl(child->notify_fd, SECCOMP_IOCTL_NOTIF_RECV, &req);

@@ -115,8 +115,10 @@ int sandbox_reap(struct sandbox_child *child, int *status);
 
 /* Read one refused call from child->notify_fd without blocking: 0, -EAGAIN
  * when none is pending (or it vanished: the caller was killed meanwhile),
- * -EBADF without a listener, or another -errno.  The calling thread stays
- * blocked in the kernel until it is answered or killed. */
+ * -EPIPE when no process uses the filter any more (the PD has exited; the
+ * listener stays hung up until sandbox_reap closes it), -EBADF without a
+ * listener, or another -errno.  The calling thread stays blocked in the
+ * kernel until it is answered or killed. */
 int sandbox_notify_receive(const struct sandbox_child *child, struct sandbox_syscall *call);
 
 /* Answer a refused call: it fails with -err in the PD.  Kill the PD first

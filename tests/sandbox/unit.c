@@ -487,8 +487,13 @@ static void run_beam(char *const argv[], struct run *r, int *nr)
 		}
 	}
 	close(p[0]);
-	/* Nothing pending any more: receive answers without blocking. */
+	/* Exited, not reaped yet: the listener is hung up, and receive says
+	 * so without blocking. */
+	siginfo_t si;
 	struct sandbox_syscall none;
+	memset(&si, 0, sizeof(si));
+	assert_int_equal(waitid(P_PIDFD, (id_t)child.pidfd, &si, WEXITED | WNOWAIT), 0);
+	assert_int_equal(sandbox_notify_receive(&child, &none), -EPIPE);
 	assert_int_equal(sandbox_reap(&child, &r->status), 0);
 	assert_int_equal(child.pidfd, -1);
 	assert_int_equal(child.notify_fd, -1);
