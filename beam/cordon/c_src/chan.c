@@ -285,12 +285,24 @@ ERL_NIF_TERM nif_call(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 	 * ipc_call_done reads nothing else of the channel's private state. */
 	bool done = false;
 	if (nif.ncpus > 1) {
-		uint64_t start = now_ns();
+		/* A callee we had to wake answers after its wake-up at best:
+		 * spin about that long, not the full bound, so a callee woken
+		 * on our CPU is not kept off it for long. */
+		uint64_t budget = c->cs.woke ? NIF_CALL_WOKE_SPIN_NS : NIF_CALL_SPIN_NS;
+		uint64_t start = now_ns(), spun;
 		for (unsigned it = 1; !(done = ipc_call_done(ch, &c->cs, &rinfo, mr)); it++) {
 			ipc_cpu_relax();
-			if (it % 64 == 0 && now_ns() - start > NIF_CALL_SPIN_NS)
+			if (it % 64 == 0 && now_ns() - start > budget)
 				break;
 		}
+		/* Tell the VM what the spin cost, or a process calling in a
+		 * loop runs for many milliseconds before it is scheduled out
+		 * (a call counts a few reductions, however long it spun). */
+		spun = now_ns() - start;
+		if (spun >= NIF_TIMESLICE_NS / 100)
+			enif_consume_timeslice(env, (int)(spun * 100 / NIF_TIMESLICE_NS) > 100
+			                                ? 100
+			                                : (int)(spun * 100 / NIF_TIMESLICE_NS));
 	}
 
 	enif_mutex_lock(c->lock);

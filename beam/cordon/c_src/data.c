@@ -14,6 +14,16 @@ static bool on_normal_scheduler(void)
 	return enif_thread_type() == ERL_NIF_THR_NORMAL_SCHEDULER;
 }
 
+/* Charge a copy to the calling process: about 1% of a timeslice per 16 KiB
+ * (a few µs), so a process streaming messages is scheduled out as often as
+ * one doing other work of the same cost. */
+static void charge(ErlNifEnv *env, size_t bytes)
+{
+	size_t pct = bytes / (16u * 1024u);
+	if (pct > 0 && on_normal_scheduler())
+		enif_consume_timeslice(env, pct > 100 ? 100 : (int)pct);
+}
+
 static ERL_NIF_TERM queue_error(ErlNifEnv *env, long r)
 {
 	ERL_NIF_TERM why;
@@ -64,6 +74,7 @@ ERL_NIF_TERM nif_queue_send(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 	ipc_queue_flush(&c->lc->ipc);
 	nif_check_broken(c);
 	enif_mutex_unlock(c->lock);
+	charge(env, bin.size);
 	return r == 0 ? atoms.ok : queue_error(env, r);
 }
 
@@ -110,6 +121,8 @@ ERL_NIF_TERM nif_queue_recv(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 	if (r >= 0)
 		memcpy(enif_make_new_binary(env, (size_t)r, &out), c->rxbuf, (size_t)r);
 	enif_mutex_unlock(c->lock);
+	if (r > 0)
+		charge(env, (size_t)r);
 	return r >= 0 ? enif_make_tuple2(env, atoms.ok, out) : queue_error(env, r);
 }
 

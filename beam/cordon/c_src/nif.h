@@ -47,7 +47,14 @@
  * handing the call to the waiter thread: long enough for a native callee
  * that is awake, or being woken on the other CPU (~20 µs on these VMs);
  * far below the millisecond a NIF may hold a scheduler. */
-#define NIF_CALL_SPIN_NS 60000u
+#define NIF_CALL_SPIN_NS      60000u
+/* ... and when the call had to wake the callee (ipc_call_state.woke): about
+ * one cross-CPU wake-up, so a callee woken on our own CPU is not held off
+ * it for the whole bound. */
+#define NIF_CALL_WOKE_SPIN_NS 25000u
+
+/* What the VM calls a timeslice, for enif_consume_timeslice: about 1 ms. */
+#define NIF_TIMESLICE_NS 1000000u
 
 /* Queue messages and region slices above this size are copied on a dirty
  * scheduler: a memcpy of 64 KiB takes a few µs, of 64 MiB milliseconds. */
