@@ -124,10 +124,10 @@ defmodule Cordon.Test.System do
 
     receive do
       {^port, {:data, {_, line}}} ->
-        on_line.(line)
-        status = status || tests_ended(line)
-        if status && is_nil(status_seen(acc)), do: System.cmd("kill", ["-TERM", "#{os_pid}"])
-        follow(port, os_pid, deadline, on_line, [line | acc], status)
+        now = status || tests_ended(line) || stop_asked(on_line.(line))
+        # SIGTERM once, when the end is first seen; the system stops.
+        if now && is_nil(status), do: System.cmd("kill", ["-TERM", "#{os_pid}"])
+        follow(port, os_pid, deadline, on_line, [line | acc], now)
 
       {^port, {:exit_status, _}} ->
         {status || :no_exit_seen, acc |> Enum.reverse() |> Enum.join("\n")}
@@ -138,8 +138,17 @@ defmodule Cordon.Test.System do
     end
   end
 
-  # Has a line already ended the tests PD? (So SIGTERM is sent once.)
-  defp status_seen(acc), do: Enum.find_value(acc, &tests_ended/1)
+  # on_line may end the run itself by returning {:stop, status}.
+  defp stop_asked({:stop, status}), do: status
+  defp stop_asked(_), do: nil
+
+  @doc """
+  Boots the system description at `path` (found with the build's search
+  path, as `cordon run` does), calls `on_line` with each output line until
+  it returns `{:stop, status}`, then stops the system. Returns `{status,
+  output}` (`:timeout` if it never asked to stop).
+  """
+  def boot_file(path, on_line), do: boot(path, on_line)
 
   defp tests_ended(line) do
     cond do
