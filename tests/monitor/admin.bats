@@ -32,7 +32,7 @@ boot_hello() {
 	[[ "$output" =~ ^bob\ restarted,\ pid\ ([0-9]+)$ ]]
 	new=${BASH_REMATCH[1]}
 	[ "$new" != "$old" ]
-	! kill -0 "$old" 2>/dev/null
+	! kill -0 "$old" 2>/dev/null || false
 	kill -0 "$new"
 	run "$CORDON" ps
 	[[ "$output" =~ bob\ +running\ +$new\ +1\  ]]

@@ -88,8 +88,8 @@ wait_progress() {
 		wait_progress "cli$i" $((seen + 2))
 	done
 	# No call got a wrong answer, and the monitor never lost track.
-	! grep -q 'BAD reply' "$SYS_LOG"
-	! grep -q '^MON|ERROR:' "$SYS_LOG"
+	! grep -q 'BAD reply' "$SYS_LOG" || false
+	! grep -q '^MON|ERROR:' "$SYS_LOG" || false
 	[ "$(grep -c '^MON|FAULT: pd=[a-z0-9]* signal=SIGKILL' "$SYS_LOG")" -eq "$KILLS" ]
 	system_stop
 	[ "$SYS_STATUS" -eq 0 ]
