@@ -20,17 +20,20 @@ void ipc_end_init(struct ipc_end *e)
 
 /* Who: the monitor, while the owner is not running, before starting it.
  * Counters are kept (abi.h: restarts) so the peer's private seen-copies stay
- * meaningful; only the per-incarnation payload is cleared.  The life store is
- * a release that pairs with the peer's acquire of life in ipc_call and
- * ipc_poll; the event bump and wake make a sleeping peer notice. */
+ * meaningful; the owner's call of its previous incarnation is voided
+ * (call_life 0 never matches a callee's life, so no callee runs it) and its
+ * payload cleared.  The reply payload is kept with reply_seq: a caller may
+ * have seen reply_seq equal its call and not yet copied the reply, and a
+ * callee that replied and then died still delivers its reply (ipc.h).  The
+ * life store is a release that pairs with the peer's acquire of life in
+ * ipc_call and ipc_poll; the event bump and wake make a sleeping peer
+ * notice. */
 void ipc_end_up(struct ipc_end *e)
 {
 	STORE_RELAXED(&e->waiting, 0);
 	STORE_RELAXED(&e->call_life, 0);
 	memset(e->call_mr, 0, sizeof(e->call_mr));
-	memset(e->reply_mr, 0, sizeof(e->reply_mr));
 	STORE_RELAXED(&e->call_info, 0);
-	STORE_RELAXED(&e->reply_info, 0);
 	/* The page may have been scribbled by a hostile previous incarnation:
 	 * restore the monitor's words. */
 	STORE_RELAXED(&e->magic, IPC_END_MAGIC);

@@ -48,7 +48,8 @@
 void ipc_end_init(struct ipc_end *e);
 
 /* The owner is about to (re)start: clear what it wrote that is state of one
- * incarnation (waiting, call/reply payloads, call_life), keep every counter
+ * incarnation (waiting, its call payload, call_life; the reply payload stays
+ * with reply_seq, for a caller still copying it), keep every counter
  * (see abi.h: restarts), bump the epoch and mark it up; then bump `event` and
  * wake, so a peer sleeping on the page sees the restart.  Only the monitor,
  * only while the owner is not running.  Call it before starting the owner:

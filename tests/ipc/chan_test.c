@@ -305,6 +305,36 @@ static void call_to_earlier_incarnation_dropped(void **state)
 	pair_close(&p);
 }
 
+/* A callee that replied and then died still delivers its reply, even when
+ * the monitor has restarted it before the caller reads the reply: the
+ * caller can see reply_seq and be preempted before it copies the payload
+ * (the soak test caught replies read as label 0, count 0: ipc_end_up used to
+ * clear the reply payload). */
+static void reply_survives_callee_restart_before_it_is_read(void **state)
+{
+	struct pair p;
+	struct ipc_call_state cs;
+	uint64_t info, fail, mr[IPC_MAX_MRS] = {41, 42};
+	pair_open(&p, IPC_CH_CALLER, 0);
+
+	assert_true(ipc_call_start(&p.a, ipc_info(5, 2), mr, &cs, &fail));
+	ipc_poll(&p.b);
+	assert_true(ipc_take_call(&p.b, &info, mr));
+	mr[0] = 410, mr[1] = 420;
+	ipc_reply(&p.b, ipc_info(50, 2), mr);
+	/* The caller has seen reply_seq (as ipc_call_done does first) ... */
+	assert_int_equal(__atomic_load_n(&p.a_peer->reply_seq, __ATOMIC_ACQUIRE), cs.seq);
+	/* ... when the callee dies and the monitor restarts it. */
+	pair_restart_b(&p);
+	memset(mr, 0, sizeof(mr));
+	assert_true(ipc_call_done(&p.a, &cs, &info, mr));
+	assert_int_equal(ipc_info_label(info), 50);
+	assert_int_equal(ipc_info_count(info), 2);
+	assert_int_equal(mr[0], 410);
+	assert_int_equal(mr[1], 420);
+	pair_close(&p);
+}
+
 /* ---- queues ---- */
 
 #define RING 4096u
@@ -492,6 +522,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(call_blocked_when_callee_killed_returns_peer_down,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(call_to_earlier_incarnation_dropped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(reply_survives_callee_restart_before_it_is_read, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(queue_max_msg_and_toobig, setup, teardown),
 	    cmocka_unit_test_setup_teardown(queue_directions_and_empty, setup, teardown),
 	    cmocka_unit_test_setup_teardown(queue_fill_to_full_then_drain, setup, teardown),
