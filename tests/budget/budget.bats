@@ -42,7 +42,8 @@ pd_dir() {
 # Wait until REGEX has matched N lines of the output.
 wait_count() {
 	local re=$1 n=$2 secs=${3:-20}
-	timeout "$secs" tail -n +1 -f "$SYS_LOG" | grep -E -m "$n" -- "$re" >/dev/null || true
+	# through cat: GNU grep writing to /dev/null stops at the first match, as -q
+	timeout "$secs" tail -n +1 -f "$SYS_LOG" | grep -E -m "$n" -- "$re" | cat >/dev/null || true
 	if [ "$(grep -cE -- "$re" "$SYS_LOG")" -lt "$n" ]; then
 		echo "fewer than $n lines matching /$re/ within ${secs}s; the output was:" >&2
 		cat "$SYS_LOG" >&2
