@@ -4,6 +4,8 @@
 #   system_wait REGEX [SECONDS]   block until a line of the output matches
 #   system_stop [SIGNAL]          signal the monitor, wait; status in $SYS_STATUS
 #   system_pids                   host pids of the PDs, from the monitor's log
+#   pid_of PD                     the host pid PD was started with most recently
+#   starts_of PD                  how many times PD was started
 #   free_port                     a TCP port nothing on this machine uses now
 #
 # Waiting is on the condition itself (tail -f | grep -m1), never a fixed sleep.
@@ -38,6 +40,14 @@ system_stop() {
 
 system_pids() {
 	sed -n 's/^MON|INFO: pd=[^ ]* started pid=\([0-9]*\)$/\1/p' "$SYS_LOG"
+}
+
+pid_of() {
+	sed -n "s/^MON|INFO: pd=$1 started pid=\\([0-9]*\\)\$/\\1/p" "$SYS_LOG" | tail -n 1
+}
+
+starts_of() {
+	grep -c "^MON|INFO: pd=$1 started pid=" "$SYS_LOG" || true
 }
 
 # Make sure a failed test does not leave a system running.

@@ -25,14 +25,7 @@ teardown() {
 	system_teardown
 }
 
-# The pid PD $1 was started with most recently.
-pid_of() {
-	sed -n "s/^MON|INFO: pd=$1 started pid=\\([0-9]*\\)\$/\\1/p" "$SYS_LOG" | tail -n 1
-}
 
-starts_of() {
-	grep -c "^MON|INFO: pd=$1 started pid=" "$SYS_LOG" || true
-}
 
 # Mark the output's end now; wait_new then waits for a line after it.
 mark() {

@@ -12,15 +12,7 @@ teardown() {
 	system_teardown
 }
 
-# The pid PD $1 was started with most recently.
-pid_of() {
-	sed -n "s/^MON|INFO: pd=$1 started pid=\\([0-9]*\\)\$/\\1/p" "$SYS_LOG" | tail -n 1
-}
 
-# How many times PD $1 was started.
-starts_of() {
-	grep -c "^MON|INFO: pd=$1 started pid=" "$SYS_LOG" || true
-}
 
 boot() {
 	system_start -L "$SUPT" "$CORDON_TOP/tests/supervise/$1"
