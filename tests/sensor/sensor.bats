@@ -25,8 +25,6 @@ teardown() {
 	system_teardown
 }
 
-
-
 # Mark the output's end now; wait_new then waits for a line after it.
 mark() {
 	MARK=$(wc -l <"$SYS_LOG")

@@ -12,8 +12,6 @@ teardown() {
 	system_teardown
 }
 
-
-
 boot() {
 	system_start -L "$SUPT" "$CORDON_TOP/tests/supervise/$1"
 	system_wait "^MON\\|INFO: all $2 PDs started\$"
