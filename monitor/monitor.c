@@ -463,6 +463,19 @@ static bool system_down(const struct mon *m)
 	return true;
 }
 
+/* Did every PD run and end by itself with status 0?  (Temporary and
+ * transient PDs that finished their work: the system is done, not down.) */
+static bool all_ended_normally(const struct mon *m)
+{
+	for (size_t p = 0; p < m->sys->npds; p++) {
+		const struct mon_pd *mp = &m->pds[p];
+		bool ran = mp->started.tv_sec || mp->started.tv_nsec;
+		if (!ran || !WIFEXITED(mp->last_status) || WEXITSTATUS(mp->last_status) != 0)
+			return false;
+	}
+	return true;
+}
+
 /* Returns the exit status of monitor_run. */
 static int watch_loop(struct mon *m)
 {
@@ -494,6 +507,12 @@ static int watch_loop(struct mon *m)
 			case EV_EXIT:
 				pd_ended(m, p);
 				if (!m->failed && system_down(m)) {
+					if (all_ended_normally(m)) {
+						mon_log(m, "MON|INFO:",
+						        "every PD has ended with status 0; the system is "
+						        "done");
+						return 0;
+					}
 					mon_log(m, "MON|ERROR:", "every PD has stopped; the system is down");
 					return 1;
 				}

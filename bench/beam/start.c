@@ -125,9 +125,9 @@ static void pd_start(struct starter *s, struct result r[SF_COUNT])
 		else if (!strcmp(line, "app| " APP_LINE))
 			first = when;
 	}
-	/* Its only PD has ended: the monitor says the system is down, and
-	 * exits 1. */
-	uint64_t end = proc_finish(&p, LINE_TIMEOUT_MS, 1);
+	/* Its only PD has ended with status 0: the monitor says the system
+	 * is done, and exits 0. */
+	uint64_t end = proc_finish(&p, LINE_TIMEOUT_MS, 0);
 	if (!spawned)
 		proc_fail(&p, "no \"pd=app started\" line before the app's");
 	add_sample(&r[SF_PD_SPAWNED], since(t0, spawned));

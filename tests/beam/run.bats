@@ -53,6 +53,9 @@ teardown() {
 	printf '%s\n' "$output" >&2
 	[[ "$output" == *"app| probe up on nonode@nohost"* ]]
 	[[ "$output" == *"MON|INFO: pd=app exited status=0"* ]]
+	# Its only PD finished its work: the system is done, not down.
+	[[ "$output" == *"MON|INFO: every PD has ended with status 0; the system is done"* ]]
+	[ "$status" -eq 0 ]
 }
 
 @test "a BEAM PD has no network: gen_tcp:listen fails with eacces" {
@@ -73,4 +76,6 @@ teardown() {
 	printf '%s\n' "$output" >&2
 	[[ "$output" == *"app| "*"application_start_failure,probe"* ]]
 	[[ "$output" == *"MON|FAULT: pd=app exit=1"* ]]
+	[[ "$output" == *"MON|ERROR: every PD has stopped; the system is down"* ]]
+	[ "$status" -eq 1 ]
 }
