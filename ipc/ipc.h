@@ -151,6 +151,17 @@ void ipc_chan_start(struct ipc_chan *ch);
  * at once.  Owner thread only.  Calls are collected with ipc_take_call. */
 unsigned ipc_poll(struct ipc_chan *ch);
 
+/* What a change of the peer's life from `old` to `now` means to someone who
+ * last heard `old`: it went down, came up, or both (a restart seen only once
+ * it was over is a down followed by an up). */
+static inline void ipc_life_change(uint32_t old, uint32_t now, bool *down, bool *up)
+{
+	bool was_up = old & IPC_LIFE_UP, is_up = now & IPC_LIFE_UP;
+	bool same = IPC_LIFE_EPOCH(old) == IPC_LIFE_EPOCH(now);
+	*down = was_up && (!is_up || !same);
+	*up = is_up && (!was_up || !same);
+}
+
 /* Is the peer up (its life has IPC_LIFE_UP)?  Advisory: hostile peer. */
 bool ipc_peer_up(const struct ipc_chan *ch);
 
@@ -216,6 +227,13 @@ bool ipc_spin_paid(uint32_t budget, uint64_t elapsed_ns, uint64_t max_gap_ns);
  * be spurious) or -errno from futex_waitv (not EAGAIN/EINTR, which are 0).
  * At most IPC_MAX_CHANNELS channels.  Owner thread only. */
 int ipc_wait_any(struct ipc_chan *const *chans, unsigned n, struct ipc_spin *spin);
+
+/* The word of the peer's page a wait on ch sleeps on, and the value it
+ * expects: the peer's event, or for a broken channel its life (its event is
+ * noise until the monitor restarts it).  For a thread that builds its own
+ * futex_waitv set (the BEAM NIF's waiter); ipc_wait_any* use it.  Owner
+ * thread of ch only. */
+void ipc_chan_wait_word(const struct ipc_chan *ch, const uint32_t **word, uint32_t *expect);
 
 /* ipc_wait_any, also returning when one of nextra further words (at most
  * IPC_WAIT_EXTRA_MAX; e.g. the monitor page's event) differs from

@@ -246,12 +246,7 @@ int ipc_wait_any_extra(struct ipc_chan *const *chans, unsigned n, const uint32_t
 		struct ipc_chan *ch = chans[i];
 		/* Never sleep on a queue edge we owe the peer (ipc/queue.c). */
 		ipc_queue_flush(ch);
-		/* A broken channel's event is noise until the monitor restarts
-		 * the peer (its life changes); after that, the restarted peer's
-		 * repair bumps event, and ipc_poll re-validates. */
-		bool on_life = ch->broken && ch->seen_life == ch->broken_life;
-		words[i] = on_life ? &ch->peer->life : &ch->peer->event;
-		expect[i] = on_life ? ch->seen_life : ch->seen_event;
+		ipc_chan_wait_word(ch, &words[i], &expect[i]);
 		owns[i] = ch->own;
 	}
 	for (unsigned i = 0; i < nextra; i++) {
@@ -259,6 +254,16 @@ int ipc_wait_any_extra(struct ipc_chan *const *chans, unsigned n, const uint32_t
 		expect[n + i] = extra_expect[i];
 	}
 	return ipc_wait_words(words, expect, n + nextra, owns, n, spin, true);
+}
+
+/* Who: the owner thread of ch.  A broken channel's event is noise until the
+ * monitor restarts the peer (its life changes); after that, the restarted
+ * peer's repair bumps event, and ipc_poll re-validates. */
+void ipc_chan_wait_word(const struct ipc_chan *ch, const uint32_t **word, uint32_t *expect)
+{
+	bool on_life = ch->broken && ch->seen_life == ch->broken_life;
+	*word = on_life ? &ch->peer->life : &ch->peer->event;
+	*expect = on_life ? ch->seen_life : ch->seen_event;
 }
 
 int ipc_wait_any(struct ipc_chan *const *chans, unsigned n, struct ipc_spin *spin)

@@ -88,6 +88,14 @@ int lc_boot(int fd, struct lc_pd *pd, char *why, size_t whylen);
 /* Undo every mapping lc_boot made. */
 void lc_boot_unmap(struct lc_pd *pd);
 
+/* May notifications on this channel reach notified()?  The peer's notify
+ * right, or a queue (queues notify on their edges).  The BEAM NIF delivers
+ * them by the same rule. */
+static inline bool lc_hears(const struct ipc_chan *ch)
+{
+	return ch->flags & (IPC_CH_PEER_NOTIFY | IPC_CH_TX_QUEUE | IPC_CH_RX_QUEUE);
+}
+
 /* loop.c */
 /* Boot, install the fault handlers, start the channels, init(), then serve
  * events forever.  Returns only on a fatal error (the exit status). */

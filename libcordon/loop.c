@@ -28,26 +28,18 @@ void lc_check_broken(struct lc_chan *c)
 	lc_ctl_send(IPC_CTL_BROKEN, ch->id, what);
 }
 
-/* Tell peer_down/peer_up what changed since they last heard: a restart
- * seen only once it is over is a down followed by an up. */
+/* Tell peer_down/peer_up what changed since they last heard (ipc_life_change:
+ * a restart seen only once it is over is a down followed by an up). */
 static void life_changed(struct lc_chan *c)
 {
-	uint32_t old = c->life, now = c->ipc.seen_life;
-	bool was_up = old & IPC_LIFE_UP, is_up = now & IPC_LIFE_UP;
-	bool same = IPC_LIFE_EPOCH(old) == IPC_LIFE_EPOCH(now);
+	bool down, up;
 
-	c->life = now;
-	if (was_up && (!is_up || !same))
+	ipc_life_change(c->life, c->ipc.seen_life, &down, &up);
+	c->life = c->ipc.seen_life;
+	if (down)
 		peer_down(c->ipc.id);
-	if (is_up && (!was_up || !same))
+	if (up)
 		peer_up(c->ipc.id);
-}
-
-/* May notifications on this channel reach notified()?  The peer's notify
- * right, or a queue (queues notify on their edges). */
-static bool hears(const struct lc_chan *c)
-{
-	return c->ipc.flags & (IPC_CH_PEER_NOTIFY | IPC_CH_TX_QUEUE | IPC_CH_RX_QUEUE);
 }
 
 static void serve(struct lc_chan *c)
@@ -60,7 +52,7 @@ static void serve(struct lc_chan *c)
 		lc_err("channel %u to %s works again", ch->id, c->peer);
 	if (ev & IPC_EV_LIFE)
 		life_changed(c);
-	if ((ev & IPC_EV_NOTIFY) && hears(c))
+	if ((ev & IPC_EV_NOTIFY) && lc_hears(&c->ipc))
 		notified(ch->id);
 	/* One call per pass: the caller blocks, so there is at most one. */
 	if (ipc_take_call(ch, &info, lc_pd.mr)) {

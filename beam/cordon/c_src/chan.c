@@ -54,13 +54,18 @@ static bool get_msg(ErlNifEnv *env, ERL_NIF_TERM label_t, ERL_NIF_TERM words_t, 
 	return true;
 }
 
-static ERL_NIF_TERM words_term(ErlNifEnv *env, uint64_t info, const uint64_t mr[IPC_MAX_MRS])
+/* The channel argument of a NIF that also needs its calling process
+ * (*self): NULL after raising ArgumentError in *err. */
+static struct nif_chan *caller_chan(ErlNifEnv *env, ERL_NIF_TERM t, uint32_t need,
+                                    const char *lacks, const char *fn, ErlNifPid *self,
+                                    ERL_NIF_TERM *err)
 {
-	ERL_NIF_TERM words[IPC_MAX_MRS];
-	unsigned count = ipc_info_count(info);
-	for (unsigned i = 0; i < count; i++)
-		words[i] = enif_make_uint64(env, mr[i]);
-	return enif_make_list_from_array(env, words, count);
+	struct nif_chan *c = nif_chan_arg(env, t, need, lacks, err);
+	if (c && !enif_self(env, self)) {
+		*err = nif_argerr(env, "%s needs a calling process", fn);
+		return NULL;
+	}
+	return c;
 }
 
 /* ---- notify, subscribe ---- */
@@ -94,11 +99,9 @@ ERL_NIF_TERM nif_subscribe(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
 	ERL_NIF_TERM err;
 	ErlNifPid self, other;
-	struct nif_chan *c = nif_chan_arg(env, argv[0], 0, NULL, &err);
+	struct nif_chan *c = caller_chan(env, argv[0], 0, NULL, "subscribe/1", &self, &err);
 	if (!c)
 		return err;
-	if (!enif_self(env, &self))
-		return nif_argerr(env, "subscribe/1 needs a calling process");
 
 	enif_mutex_lock(c->lock);
 	if (c->has_owner && enif_compare_pids(&c->owner, &self) != 0 &&
@@ -143,11 +146,9 @@ ERL_NIF_TERM nif_unsubscribe(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]
 {
 	ERL_NIF_TERM err;
 	ErlNifPid self;
-	struct nif_chan *c = nif_chan_arg(env, argv[0], 0, NULL, &err);
+	struct nif_chan *c = caller_chan(env, argv[0], 0, NULL, "unsubscribe/1", &self, &err);
 	if (!c)
 		return err;
-	if (!enif_self(env, &self))
-		return nif_argerr(env, "unsubscribe/1 needs a calling process");
 	enif_mutex_lock(c->lock);
 	bool mine = c->has_owner && enif_compare_pids(&c->owner, &self) == 0;
 	if (mine) {
@@ -245,14 +246,13 @@ ERL_NIF_TERM nif_call(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 	ErlNifPid self;
 	uint64_t info, rinfo, mr[IPC_MAX_MRS];
 	struct nif_chan *c =
-	    nif_chan_arg(env, argv[0], IPC_CH_CALLER,
-	                 "does not allow protected calls from this PD (its end is not pp)", &err);
+	    caller_chan(env, argv[0], IPC_CH_CALLER,
+	                "does not allow protected calls from this PD (its end is not pp)", "call/3",
+	                &self, &err);
 	if (!c)
 		return err;
 	if (!get_msg(env, argv[1], argv[2], &info, mr, &err))
 		return err;
-	if (!enif_self(env, &self))
-		return nif_argerr(env, "call/3 needs a calling process");
 	struct ipc_chan *ch = &c->lc->ipc;
 
 	enif_mutex_lock(c->lock);
@@ -289,7 +289,7 @@ ERL_NIF_TERM nif_call(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 		 * spin about that long, not the full bound, so a callee woken
 		 * on our CPU is not kept off it for long. */
 		uint64_t budget = c->cs.woke ? NIF_CALL_WOKE_SPIN_NS : NIF_CALL_SPIN_NS;
-		uint64_t start = now_ns(), spun;
+		uint64_t start = now_ns();
 		for (unsigned it = 1; !(done = ipc_call_done(ch, &c->cs, &rinfo, mr)); it++) {
 			ipc_cpu_relax();
 			if (it % 64 == 0 && now_ns() - start > budget)
@@ -298,11 +298,7 @@ ERL_NIF_TERM nif_call(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 		/* Tell the VM what the spin cost, or a process calling in a
 		 * loop runs for many milliseconds before it is scheduled out
 		 * (a call counts a few reductions, however long it spun). */
-		spun = now_ns() - start;
-		if (spun >= NIF_TIMESLICE_NS / 100)
-			enif_consume_timeslice(env, (int)(spun * 100 / NIF_TIMESLICE_NS) > 100
-			                                ? 100
-			                                : (int)(spun * 100 / NIF_TIMESLICE_NS));
+		nif_consume(env, (now_ns() - start) * 100 / NIF_TIMESLICE_NS);
 	}
 
 	enif_mutex_lock(c->lock);
@@ -372,7 +368,7 @@ void nif_serve_calls(struct nif_chan *c, struct nif_out *out)
 	c->forwarded_seq = c->lc->ipc.taken_call;
 	ErlNifEnv *e = out->env;
 	ERL_NIF_TERM msg[5] = {atoms.cordon_protected, chan_term(e, c),
-	                       enif_make_uint64(e, ipc_info_label(info)), words_term(e, info, mr),
+	                       enif_make_uint64(e, ipc_info_label(info)), nif_words(e, info, mr),
 	                       enif_make_uint(e, c->forwarded_seq)};
 	nif_out_add(out, &c->owner, enif_make_tuple_from_array(e, msg, 5));
 }
@@ -382,11 +378,9 @@ void nif_serve_calls(struct nif_chan *c, struct nif_out *out)
 static ERL_NIF_TERM down_msg(ErlNifEnv *e, struct nif_chan *c, ERL_NIF_TERM ref,
                              ERL_NIF_TERM reason)
 {
-	ERL_NIF_TERM peer;
-	size_t len = strlen(c->lc->peer);
-	memcpy(enif_make_new_binary(e, len, &peer), c->lc->peer, len);
 	ERL_NIF_TERM t[5] = {atoms.down, ref, atoms.cordon_pd,
-	                     enif_make_tuple2(e, chan_term(e, c), peer), reason};
+	                     enif_make_tuple2(e, chan_term(e, c), nif_binary(e, c->lc->peer)),
+	                     reason};
 	return enif_make_tuple_from_array(e, t, 5);
 }
 
@@ -395,20 +389,19 @@ static ERL_NIF_TERM down_msg(ErlNifEnv *e, struct nif_chan *c, ERL_NIF_TERM ref,
  * restart seen only once it is over is a down followed by an up). */
 void nif_life_changed(struct nif_chan *c, struct nif_out *out)
 {
-	uint32_t old = c->lc->life, now = c->lc->ipc.seen_life;
-	bool was_up = old & IPC_LIFE_UP, is_up = now & IPC_LIFE_UP;
-	bool same = IPC_LIFE_EPOCH(old) == IPC_LIFE_EPOCH(now);
+	bool down, up;
 	ErlNifEnv *e = out->env;
 
-	c->lc->life = now;
-	if (was_up && (!is_up || !same)) {
+	ipc_life_change(c->lc->life, c->lc->ipc.seen_life, &down, &up);
+	c->lc->life = c->lc->ipc.seen_life;
+	if (down) {
 		/* A call the dead peer made is void: its next incarnation
 		 * ignores replies to it. */
 		fail_forwarded(c);
 		if (c->has_owner)
 			nif_out_add(out, &c->owner,
 			            enif_make_tuple2(e, atoms.cordon_peer_down, chan_term(e, c)));
-		ERL_NIF_TERM reason = is_up ? atoms.restarted : enif_make_atom(e, "down");
+		ERL_NIF_TERM reason = up ? atoms.restarted : enif_make_atom(e, "down");
 		for (struct nif_mon *m = c->mons, *next; m; m = next) {
 			next = m->next;
 			nif_out_add(out, &m->pid,
@@ -418,7 +411,7 @@ void nif_life_changed(struct nif_chan *c, struct nif_out *out)
 		}
 		c->mons = NULL;
 	}
-	if (is_up && (!was_up || !same) && c->has_owner)
+	if (up && c->has_owner)
 		nif_out_add(out, &c->owner,
 		            enif_make_tuple2(e, atoms.cordon_peer_up, chan_term(e, c)));
 }
@@ -430,11 +423,9 @@ ERL_NIF_TERM nif_monitor(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
 	ERL_NIF_TERM err;
 	ErlNifPid self;
-	struct nif_chan *c = nif_chan_arg(env, argv[0], 0, NULL, &err);
+	struct nif_chan *c = caller_chan(env, argv[0], 0, NULL, "monitor/1", &self, &err);
 	if (!c)
 		return err;
-	if (!enif_self(env, &self))
-		return nif_argerr(env, "monitor/1 needs a calling process");
 	ERL_NIF_TERM ref = enif_make_ref(env);
 	struct nif_mon *m = enif_alloc(sizeof(*m));
 	ErlNifEnv *menv = m ? enif_alloc_env() : NULL;

@@ -19,9 +19,8 @@ static bool on_normal_scheduler(void)
  * one doing other work of the same cost. */
 static void charge(ErlNifEnv *env, size_t bytes)
 {
-	size_t pct = bytes / (16u * 1024u);
-	if (pct > 0 && on_normal_scheduler())
-		enif_consume_timeslice(env, pct > 100 ? 100 : (int)pct);
+	if (on_normal_scheduler())
+		nif_consume(env, bytes / (16u * 1024u));
 }
 
 static ERL_NIF_TERM queue_error(ErlNifEnv *env, long r)
@@ -134,7 +133,7 @@ static const struct lc_region *region_arg(ErlNifEnv *env, ERL_NIF_TERM t, ERL_NI
 	const struct lc_pd *pd = nif_pd();
 
 	if (!nif.booted) {
-		*err = nif_argerr(env, "not running in a Cordon protection domain: %s", nif.why);
+		*err = nif_not_booted(env);
 		return NULL;
 	}
 	if (!enif_inspect_binary(env, t, &name)) {
@@ -175,14 +174,12 @@ ERL_NIF_TERM nif_regions(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 	ERL_NIF_TERM list = enif_make_list(env, 0);
 
 	if (!nif.booted)
-		return nif_argerr(env, "not running in a Cordon protection domain: %s", nif.why);
+		return nif_not_booted(env);
 	for (unsigned i = pd->nregions; i-- > 0;) {
 		const struct lc_region *r = &pd->regions[i];
-		ERL_NIF_TERM name, m;
-		size_t len = strlen(r->name);
-		memcpy(enif_make_new_binary(env, len, &name), r->name, len);
+		ERL_NIF_TERM m;
 		ERL_NIF_TERM k[4] = {atoms.name, atoms.size, atoms.read, atoms.write};
-		ERL_NIF_TERM v[4] = {name, enif_make_uint64(env, r->size),
+		ERL_NIF_TERM v[4] = {nif_binary(env, r->name), enif_make_uint64(env, r->size),
 		                     (r->perms & IPC_PERM_R) ? atoms.true_ : atoms.false_,
 		                     (r->perms & IPC_PERM_W) ? atoms.true_ : atoms.false_};
 		enif_make_map_from_arrays(env, k, v, 4, &m);

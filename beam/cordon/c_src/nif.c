@@ -41,18 +41,14 @@ ERL_NIF_TERM nif_argerr(ErlNifEnv *env, const char *fmt, ...)
 	                        enif_make_atom(env, "__exception__"),
 	                        enif_make_atom(env, "message")};
 	ERL_NIF_TERM vals[3] = {enif_make_atom(env, "Elixir.ArgumentError"), atoms.true_,
-	                        enif_make_string(env, msg, ERL_NIF_LATIN1)};
-	ERL_NIF_TERM bin;
-	size_t len = strlen(msg);
-	memcpy(enif_make_new_binary(env, len, &bin), msg, len);
-	vals[2] = bin;
+	                        nif_binary(env, msg)};
 	ERL_NIF_TERM map;
 	if (!enif_make_map_from_arrays(env, keys, vals, 3, &map))
 		return enif_make_badarg(env);
 	return enif_raise_exception(env, map);
 }
 
-static ERL_NIF_TERM not_booted(ErlNifEnv *env)
+ERL_NIF_TERM nif_not_booted(ErlNifEnv *env)
 {
 	return nif_argerr(env, "not running in a Cordon protection domain: %s", nif.why);
 }
@@ -63,7 +59,7 @@ struct nif_chan *nif_chan_arg(ErlNifEnv *env, ERL_NIF_TERM t, uint32_t need, con
 	unsigned id;
 
 	if (!nif.booted) {
-		*err = not_booted(env);
+		*err = nif_not_booted(env);
 		return NULL;
 	}
 	if (!enif_get_uint(env, t, &id) || id >= IPC_MAX_CHANNELS) {
@@ -116,12 +112,31 @@ ERL_NIF_TERM nif_reply_term(ErlNifEnv *env, uint64_t info, const uint64_t mr[IPC
 		return enif_make_tuple2(env, atoms.error, atoms.invalid);
 	if (label == IPC_LABEL_BROKEN)
 		return enif_make_tuple2(env, atoms.error, atoms.broken);
-	unsigned count = ipc_info_count(info);
+	return enif_make_tuple3(env, atoms.ok, enif_make_uint64(env, label),
+	                        nif_words(env, info, mr));
+}
+
+ERL_NIF_TERM nif_words(ErlNifEnv *env, uint64_t info, const uint64_t mr[IPC_MAX_MRS])
+{
 	ERL_NIF_TERM words[IPC_MAX_MRS];
+	unsigned count = ipc_info_count(info);
 	for (unsigned i = 0; i < count; i++)
 		words[i] = enif_make_uint64(env, mr[i]);
-	return enif_make_tuple3(env, atoms.ok, enif_make_uint64(env, label),
-	                        enif_make_list_from_array(env, words, count));
+	return enif_make_list_from_array(env, words, count);
+}
+
+ERL_NIF_TERM nif_binary(ErlNifEnv *env, const char *s)
+{
+	ERL_NIF_TERM t;
+	size_t len = strlen(s);
+	memcpy(enif_make_new_binary(env, len, &t), s, len);
+	return t;
+}
+
+void nif_consume(ErlNifEnv *env, uint64_t percent)
+{
+	if (percent > 0)
+		enif_consume_timeslice(env, percent > 100 ? 100 : (int)percent);
 }
 
 void nif_check_broken(struct nif_chan *c)
@@ -199,14 +214,6 @@ void nif_out_free(struct nif_out *out)
 
 /* ---- small functions ---- */
 
-static ERL_NIF_TERM bin_of(ErlNifEnv *env, const char *s)
-{
-	ERL_NIF_TERM t;
-	size_t len = strlen(s);
-	memcpy(enif_make_new_binary(env, len, &t), s, len);
-	return t;
-}
-
 static ERL_NIF_TERM boolean(bool b)
 {
 	return b ? atoms.true_ : atoms.false_;
@@ -216,7 +223,7 @@ static ERL_NIF_TERM boolean(bool b)
 static ERL_NIF_TERM nif_info(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
 	if (!nif.booted)
-		return enif_make_tuple2(env, atoms.error, bin_of(env, nif.why));
+		return enif_make_tuple2(env, atoms.error, nif_binary(env, nif.why));
 	ERL_NIF_TERM list = enif_make_list(env, 0);
 	for (unsigned i = nif.nchans; i-- > 0;) {
 		const struct lc_chan *lc = nif.chans[i].lc;
@@ -225,7 +232,7 @@ static ERL_NIF_TERM nif_info(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]
 		                     atoms.serve, atoms.tx_queue, atoms.rx_queue};
 		ERL_NIF_TERM v[7] = {
 		    enif_make_uint(env, lc->ipc.id),
-		    bin_of(env, lc->peer),
+		    nif_binary(env, lc->peer),
 		    boolean(f & IPC_CH_NOTIFY),
 		    boolean(f & IPC_CH_CALLER),
 		    boolean(f & IPC_CH_CALLEE),
@@ -241,7 +248,7 @@ static ERL_NIF_TERM nif_info(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]
 		list = enif_make_list_cell(env, m, list);
 	}
 	ERL_NIF_TERM k[2] = {atoms.name, enif_make_atom(env, "channels")};
-	ERL_NIF_TERM v[2] = {bin_of(env, pd.name), list};
+	ERL_NIF_TERM v[2] = {nif_binary(env, pd.name), list};
 	ERL_NIF_TERM m;
 	enif_make_map_from_arrays(env, k, v, 2, &m);
 	return m;
@@ -279,7 +286,7 @@ static ERL_NIF_TERM nif_grant(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[
 	ErlNifBinary name;
 
 	if (!nif.booted)
-		return not_booted(env);
+		return nif_not_booted(env);
 	if (!enif_inspect_binary(env, argv[0], &name))
 		return nif_argerr(env, "a grant name is a string");
 	for (unsigned i = 0; i < pd.ngrants; i++) {

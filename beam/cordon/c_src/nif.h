@@ -142,6 +142,8 @@ struct lc_pd *nif_pd(void);
 /* Raise ArgumentError with a formatted message (an Elixir exception struct,
  * so Elixir shows it as `** (ArgumentError) message`). */
 ERL_NIF_TERM nif_argerr(ErlNifEnv *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Raise ArgumentError: this VM is not a PD (no boot information), and why. */
+ERL_NIF_TERM nif_not_booted(ErlNifEnv *env);
 /* The channel an argument names, held by this PD, with the flags in need
  * (0: any); NULL after raising ArgumentError in *err. */
 struct nif_chan *nif_chan_arg(ErlNifEnv *env, ERL_NIF_TERM t, uint32_t need, const char *what,
@@ -153,6 +155,13 @@ void nif_kick(void);
 /* An error term {:error, reason} for a reply label of Cordon's own, or the
  * ok tuple {:ok, label, [words]}. */
 ERL_NIF_TERM nif_reply_term(ErlNifEnv *env, uint64_t info, const uint64_t mr[IPC_MAX_MRS]);
+/* The first count(info) message words of mr, as a list. */
+ERL_NIF_TERM nif_words(ErlNifEnv *env, uint64_t info, const uint64_t mr[IPC_MAX_MRS]);
+/* A C string as a binary. */
+ERL_NIF_TERM nif_binary(ErlNifEnv *env, const char *s);
+/* Charge the calling process `percent` of a timeslice (clamped to 100; 0
+ * charges nothing), for work a NIF call did beyond its few reductions. */
+void nif_consume(ErlNifEnv *env, uint64_t percent);
 /* Report a channel's breakage (stderr and the monitor), once per break. */
 void nif_check_broken(struct nif_chan *c);
 

@@ -22,13 +22,6 @@
 
 #define MAX_WORDS (2 * IPC_MAX_CHANNELS + 2)
 
-/* May notifications on this channel reach the subscriber?  As libcordon's
- * loop: the peer's notify right, or a queue (queues notify on edges). */
-static bool hears(const struct nif_chan *c)
-{
-	return c->lc->ipc.flags & (IPC_CH_PEER_NOTIFY | IPC_CH_TX_QUEUE | IPC_CH_RX_QUEUE);
-}
-
 /* One channel, under its lock. */
 static void pass(struct nif_chan *c, struct nif_out *out)
 {
@@ -40,7 +33,7 @@ static void pass(struct nif_chan *c, struct nif_out *out)
 		        c->lc->peer);
 	if (ev & IPC_EV_LIFE)
 		nif_life_changed(c, out);
-	if ((ev & IPC_EV_NOTIFY) && hears(c)) {
+	if ((ev & IPC_EV_NOTIFY) && lc_hears(ch)) {
 		if (c->has_owner)
 			nif_out_add(out, &c->owner,
 			            enif_make_tuple2(out->env, atoms.cordon_notify,
@@ -90,9 +83,8 @@ void *nif_waiter_main(void *arg)
 			struct ipc_chan *ch = &c->lc->ipc;
 			enif_mutex_lock(c->lock);
 			pass(c, &out);
-			bool on_life = ch->broken && ch->seen_life == ch->broken_life;
-			words[n] = on_life ? &ch->peer->life : &ch->peer->event;
-			expect[n++] = on_life ? ch->seen_life : ch->seen_event;
+			ipc_chan_wait_word(ch, &words[n], &expect[n]);
+			n++;
 			if (c->call_state == CALL_WAIT) {
 				words[n] = &ch->peer->reply_seq;
 				expect[n++] = c->cs.seen_reply;
