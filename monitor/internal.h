@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "ipc/abi.h"
+#include "monitor/beam.h"
 #include "sandbox/sandbox.h"
 #include "sdf/sdf.h"
 
@@ -42,6 +43,10 @@ struct mon_pd {
 	int ctl;               /* monitor's end of the PD's SEQPACKET ctl socket */
 	int ctl_pd;            /* the PD's end, handed in at exec, closed after */
 	struct mon_relay out, err;
+	struct mon_beam beam;  /* a BEAM PD's command line and root, prepared
+	                          at its first start (argv NULL before) and
+	                          reused by every restart: all of it follows
+	                          from the description */
 	struct ipc_ctl last_fault; /* the PD's own report, if it sent one */
 	bool have_fault;
 	struct {

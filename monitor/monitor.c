@@ -77,7 +77,6 @@ int mon_pd_start(struct mon *m, size_t p)
 	struct sandbox_fd fds[MAX_PD_FDS];
 	size_t nfds = 0;
 	char why[256] = "";
-	struct mon_beam beam = { 0 };
 	int rc = -1;
 
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
@@ -100,16 +99,18 @@ int mon_pd_start(struct mon *m, size_t p)
 		goto out;
 	}
 
-	if (pd->kind == SDF_PD_BEAM && mon_beam_prepare(pd, &beam, why, sizeof(why)) < 0)
+	struct mon_beam *beam = &mp->beam;
+	if (pd->kind == SDF_PD_BEAM && !beam->argv &&
+	    mon_beam_prepare(pd, beam, why, sizeof(why)) < 0)
 		goto out;
 	char *argv[] = { pd->program, NULL };
 	struct sandbox_spec spec = {
 		.name = pd->name,
 		.program = pd->program,
-		.argv = beam.argv ? beam.argv : argv,
-		.envp = beam.envp,
-		.ro_paths = (const char *const *)beam.ro_paths,
-		.nro_paths = beam.nro_paths,
+		.argv = beam->argv ? beam->argv : argv,
+		.envp = beam->envp,
+		.ro_paths = (const char *const *)beam->ro_paths,
+		.nro_paths = beam->nro_paths,
 		.dev_null = pd->kind == SDF_PD_BEAM,
 		.fds = fds,
 		.nfds = nfds,
@@ -152,7 +153,6 @@ out:
 	close_fd(&ctl[0]);
 	close_fd(&ctl[1]);
 	mon_boot_close(mp);
-	mon_beam_free(&beam);
 	if (rc < 0)
 		mon_log(m, "MON|ERROR:", "pd=%s cannot start (%s): %s", pd->name, pd->program, why);
 	return rc;
@@ -631,6 +631,7 @@ out:
 		close_fd(&m.pds[p].ctl);
 		close_fd(&m.pds[p].out.fd);
 		close_fd(&m.pds[p].err.fd);
+		mon_beam_free(&m.pds[p].beam);
 	}
 	mon_budget_close(&m);
 	mon_grants_close(&m);
