@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Cordon — one non-recursive build for everything.
 #
 #   make                      build into build/ (CLI, libcordon, pkg-config file, examples)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # beam/: the `cordon` Elixir library with its NIF, built into a ready OTP
 # application directory, $(B)/lib/beam/cordon/{ebin,priv}: what a BEAM PD's
 # <beam_app path> holds beside the application that uses it.  World-readable

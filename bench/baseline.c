@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Baselines, measured in the same run as the Cordon figures: a raw futex
  * ping-pong, a raw shared-memory spin ping-pong, a Unix socketpair and a

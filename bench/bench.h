@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ipc-bench internals: the measurement harness (harness.c), the baselines
  * (baseline.c), the Cordon IPC cases (cases.c) and the report (report.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The Cordon IPC cases: protected calls, notifications and queues between
  * two processes, over a channel set up the way the monitor sets one up

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A Cordon channel between two processes of a benchmark (chan.h), set up
  * the way the monitor sets one up: one memfd page per end, ipc_end_init and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A Cordon channel between two processes of a benchmark, set up the way the
  * monitor sets one up (cases.c): one memfd holding end 0, end 1 and, with

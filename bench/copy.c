@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Copy bandwidth: memcpy between two private buffers (the baseline) and
  * memcpy from a private buffer into a memory region, a memfd mapped

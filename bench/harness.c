@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The measurement harness: clocks, statistics, CPU placement, and running a
  * two-process case with a watchdog so a lost wake-up shows up as a named

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/: the benchmarks (docs/performance.md).
 #
 #   ipc-bench    Cordon IPC next to its baselines (issue 3, item 9)

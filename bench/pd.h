@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pd-bench internals: what a PD's life costs.  start.c times starting a PD
  * (plain fork+exec, and sandbox_spawn with and without seccomp), seccomp.c

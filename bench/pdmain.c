@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pd-bench: what a PD's life costs, measured next to baselines from the
  * same run (issue 4 item 6, issue 5 item 6).  See docs/performance.md.

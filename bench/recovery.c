@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Recovery, timed from outside: bench/pd/recovery.system runs under
  * `cordon run` with its output on a pipe to us.  We kill -9 the server (its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The report: the machine, the figures with their ratios to the baselines
  * of the same run, the targets of issue 3 item 9, and the adaptive spin's

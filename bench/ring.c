@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A raw shared-memory ring, the queue baseline: the same record format as
  * Cordon's queues ([u32 len][u32 pad][payload padded to 8], wrap marker),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Starting a PD, timed from outside: the same program started by a plain
  * fork and execve, and by sandbox_spawn with no seccomp filter and with the

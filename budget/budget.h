@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * budget — resource budgets of protection domains, with Linux cgroups.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * One PD's cgroup: create it with its limits, put the PD in it, read what
  * happened, remove it.

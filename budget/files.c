@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Control files: each read or written whole, in one call, as cgroupfs
  * wants (a control file takes one value per write()). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Private to budget/. */
 #ifndef CORDON_BUDGET_INTERNAL_H
 #define CORDON_BUDGET_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * budget_open/budget_close: find a usable hierarchy and make the system's
  * cgroup in it.

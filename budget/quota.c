@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The arithmetic between Microkit's attributes and the kernel's knobs. */
 #include <stdio.h>
 

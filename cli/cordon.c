@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cordon — the command-line front of Cordon.
  *
@@ -30,66 +31,66 @@
 #define MAX_SEARCH 64
 
 static const char usage_top[] =
-	"usage: cordon COMMAND [OPTIONS] [ARGS]\n"
-	"\n"
-	"Build secure, self-healing systems out of isolated protection domains.\n"
-	"\n"
-	"commands:\n"
-	"  check FILE    validate a system description and summarise it\n"
-	"  run FILE      boot the system it describes; SIGINT/SIGTERM stop it\n"
-	"  ps            list the running system's PDs: state, pid, restarts,\n"
-	"                uptime, memory\n"
-	"  restart PD    restart one PD of the running system\n"
-	"  stop PD       stop one PD of the running system\n"
-	"  faults        the faults the running system has recorded\n"
-	"  log [PD]      recent output of the running system's PDs\n"
-	"  version       print the version\n"
-	"\n"
-	"Run 'cordon COMMAND --help' for a command's options.\n";
+    "usage: cordon COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "Build secure, self-healing systems out of isolated protection domains.\n"
+    "\n"
+    "commands:\n"
+    "  check FILE    validate a system description and summarise it\n"
+    "  run FILE      boot the system it describes; SIGINT/SIGTERM stop it\n"
+    "  ps            list the running system's PDs: state, pid, restarts,\n"
+    "                uptime, memory\n"
+    "  restart PD    restart one PD of the running system\n"
+    "  stop PD       stop one PD of the running system\n"
+    "  faults        the faults the running system has recorded\n"
+    "  log [PD]      recent output of the running system's PDs\n"
+    "  version       print the version\n"
+    "\n"
+    "Run 'cordon COMMAND --help' for a command's options.\n";
 
 static const char usage_check[] =
-	"usage: cordon check [-L DIR]... FILE\n"
-	"\n"
-	"Validate the system description FILE (Microkit SDF plus Cordon's\n"
-	"extensions, see docs/system-description.md) and print a summary.\n"
-	"Every problem is reported as FILE:LINE: error: <element>: message.\n"
-	"\n"
-	"  -L, --search-path DIR   look for program images in DIR (repeatable;\n"
-	"                          searched before $CORDON_SEARCH_PATH, the\n"
-	"                          description's directory and the examples)\n"
-	"  -h, --help              this text\n"
-	"\n"
-	"Exit status: 0 valid, 1 invalid, 2 usage error.\n";
+    "usage: cordon check [-L DIR]... FILE\n"
+    "\n"
+    "Validate the system description FILE (Microkit SDF plus Cordon's\n"
+    "extensions, see docs/system-description.md) and print a summary.\n"
+    "Every problem is reported as FILE:LINE: error: <element>: message.\n"
+    "\n"
+    "  -L, --search-path DIR   look for program images in DIR (repeatable;\n"
+    "                          searched before $CORDON_SEARCH_PATH, the\n"
+    "                          description's directory and the examples)\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "Exit status: 0 valid, 1 invalid, 2 usage error.\n";
 
 static const char usage_run[] =
-	"usage: cordon run [-L DIR]... FILE\n"
-	"\n"
-	"Validate FILE, then boot the system: create its channels, queues and\n"
-	"memory regions, start every protection domain in its sandbox, and print\n"
-	"their output prefixed with their names.  SIGINT or SIGTERM stops every\n"
-	"PD and exits 0.  Nothing is started if the description is invalid or\n"
-	"any PD fails to start.\n"
-	"\n"
-	"  -L, --search-path DIR   as for 'cordon check'\n"
-	"  -n, --name NAME         the system's name for 'cordon ps' and friends\n"
-	"                          (default: FILE's name without .system)\n"
-	"  -h, --help              this text\n";
+    "usage: cordon run [-L DIR]... FILE\n"
+    "\n"
+    "Validate FILE, then boot the system: create its channels, queues and\n"
+    "memory regions, start every protection domain in its sandbox, and print\n"
+    "their output prefixed with their names.  SIGINT or SIGTERM stops every\n"
+    "PD and exits 0.  Nothing is started if the description is invalid or\n"
+    "any PD fails to start.\n"
+    "\n"
+    "  -L, --search-path DIR   as for 'cordon check'\n"
+    "  -n, --name NAME         the system's name for 'cordon ps' and friends\n"
+    "                          (default: FILE's name without .system)\n"
+    "  -h, --help              this text\n";
 
 static const char usage_admin[] =
-	"usage: cordon ps            [-s NAME]\n"
-	"       cordon restart PD    [-s NAME]\n"
-	"       cordon stop PD       [-s NAME]\n"
-	"       cordon faults        [-s NAME]\n"
-	"       cordon log [PD]      [-s NAME]\n"
-	"\n"
-	"Ask the monitor of a running system, through its admin socket in\n"
-	"$CORDON_RUNTIME_DIR (default $XDG_RUNTIME_DIR/cordon or /tmp/cordon-UID).\n"
-	"Only the user who started the system may ask.\n"
-	"\n"
-	"  -s, --system NAME   which system, when several run (see 'cordon run --name')\n"
-	"  -h, --help          this text\n"
-	"\n"
-	"Exit status: 0 done, 1 the monitor refused, 2 no system to ask or usage error.\n";
+    "usage: cordon ps            [-s NAME]\n"
+    "       cordon restart PD    [-s NAME]\n"
+    "       cordon stop PD       [-s NAME]\n"
+    "       cordon faults        [-s NAME]\n"
+    "       cordon log [PD]      [-s NAME]\n"
+    "\n"
+    "Ask the monitor of a running system, through its admin socket in\n"
+    "$CORDON_RUNTIME_DIR (default $XDG_RUNTIME_DIR/cordon or /tmp/cordon-UID).\n"
+    "Only the user who started the system may ask.\n"
+    "\n"
+    "  -s, --system NAME   which system, when several run (see 'cordon run --name')\n"
+    "  -h, --help          this text\n"
+    "\n"
+    "Exit status: 0 done, 1 the monitor refused, 2 no system to ask or usage error.\n";
 
 static bool valid_name(const char *s)
 {
@@ -124,10 +125,10 @@ static int parse_common(int argc, char **argv, const char *usage, struct search 
                         const char **file, const char **name)
 {
 	static const struct option longopts[] = {
-		{ "search-path", required_argument, NULL, 'L' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"search-path", required_argument, NULL, 'L'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -141,8 +142,10 @@ static int parse_common(int argc, char **argv, const char *usage, struct search 
 			break;
 		case 'n':
 			if (!name || !valid_name(optarg)) {
-				fprintf(stderr, "cordon %s: bad --name '%s' (letters, digits, '_', "
-				                "'-', '.'; at most 64)\n", argv[0], optarg);
+				fprintf(stderr,
+				        "cordon %s: bad --name '%s' (letters, digits, '_', "
+				        "'-', '.'; at most 64)\n",
+				        argv[0], optarg);
 				return 2;
 			}
 			*name = optarg;
@@ -156,8 +159,8 @@ static int parse_common(int argc, char **argv, const char *usage, struct search 
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "cordon %s: expected exactly one system description\n\n%s",
-		        argv[0], usage);
+		fprintf(stderr, "cordon %s: expected exactly one system description\n\n%s", argv[0],
+		        usage);
 		return 2;
 	}
 	*file = argv[optind];
@@ -190,9 +193,8 @@ static int cmd_check(int argc, char **argv)
 	struct sdf_diag diag = SDF_DIAG_INIT(stderr);
 	struct sdf_system *sys = sdf_load(file, s.dirs, &diag);
 	if (!sys) {
-		fprintf(stderr, "cordon check: %s: %u error%s, %u warning%s\n", file,
-		        diag.errors, diag.errors == 1 ? "" : "s", diag.warnings,
-		        diag.warnings == 1 ? "" : "s");
+		fprintf(stderr, "cordon check: %s: %u error%s, %u warning%s\n", file, diag.errors,
+		        diag.errors == 1 ? "" : "s", diag.warnings, diag.warnings == 1 ? "" : "s");
 		rc = 1;
 		goto out;
 	}
@@ -219,7 +221,7 @@ static int cmd_run(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	struct monitor_opts opts = { .log = stdout, .name = name };
+	struct monitor_opts opts = {.log = stdout, .name = name};
 	rc = monitor_run(sys, &opts);
 	sdf_free(sys);
 out:
@@ -231,9 +233,9 @@ out:
 static int cmd_admin(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "system", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"system", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *cmd = argv[0], *system = NULL;
 	bool wants_pd = !strcmp(cmd, "restart") || !strcmp(cmd, "stop");
@@ -257,7 +259,8 @@ static int cmd_admin(int argc, char **argv)
 	int rest = argc - optind;
 	if ((wants_pd && rest != 1) || (!may_pd && rest != 0) || rest > 1) {
 		fprintf(stderr, "cordon %s: %s\n\n%s", cmd,
-		        wants_pd ? "expected the name of one PD" : "too many arguments", usage_admin);
+		        wants_pd ? "expected the name of one PD" : "too many arguments",
+		        usage_admin);
 		return 2;
 	}
 	if (system && !valid_name(system)) {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # cli/: the `cordon` command.  It links every host-side component.
 CLI_OBJS := $(B)/obj/host/cli/cordon.o
 HOST_COMPONENT_OBJS = $(SDF_OBJS) $(MONITOR_OBJS) $(SANDBOX_OBJS) $(IPC_HOST_OBJS) $(BUDGET_OBJS)

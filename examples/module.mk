@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # examples/: each examples/NAME/PD.c is one native PD, built the way a user
 # would build it, through cordon.pc, into $(B)/examples/NAME/PD.elf.  The
 # `cordon` binary searches $(B)/examples for program images, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz-boot: lc_boot_check() over arbitrary boot information.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * boot-seeds DIR: write valid boot blocks, packed as fuzz/boot.c reads them,
  * into DIR/seed-*: the starting points of fuzz/corpus/fuzz-boot/.  Rerun

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Shared by the fuzz targets: the canary that lets tests/fuzz/fuzz.bats
  * prove a smoke run fails when a target crashes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A stand-in program image for fuzz-sdf's descriptions: a real ELF for this
  * machine with the symbols the seeds (and sdf.dict) name in setvar_vaddr.
  * Only inspected by sdf_load, never run. */

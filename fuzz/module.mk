@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # fuzz/: libFuzzer targets for the hostile-input readers (docs/fuzzing.md).
 #
 #   fuzz-sdf    sdf_load() over arbitrary system descriptions

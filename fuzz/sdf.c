@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz-sdf: sdf_load() over arbitrary bytes as a system description.
  *

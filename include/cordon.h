@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cordon.h — the native protection-domain API.
  *
@@ -54,28 +55,31 @@
 extern "C" {
 #endif
 
-typedef unsigned int cordon_channel;   /* 0..62 */
-typedef unsigned int cordon_child;     /* a child PD's id */
-typedef uint64_t cordon_msginfo;       /* label and register count */
+typedef unsigned int cordon_channel; /* 0..62 */
+typedef unsigned int cordon_child;   /* a child PD's id */
+typedef uint64_t cordon_msginfo;     /* label and register count */
 
 #define CORDON_MAX_CHANNELS 63u
 #define CORDON_MAX_MRS      64u
 
 /* msginfo layout, as seL4_MessageInfo: count in bits 0..6, label in 12..63. */
-#define CORDON_LABEL_BITS   52u
-#define CORDON_LABEL_MAX    ((UINT64_C(1) << CORDON_LABEL_BITS) - 1)
+#define CORDON_LABEL_BITS 52u
+#define CORDON_LABEL_MAX  ((UINT64_C(1) << CORDON_LABEL_BITS) - 1)
 
 /* Labels Cordon itself puts in a reply.  A callee's protected() may return
  * them too, to fail a call (CORDON_LABEL_INVALID for a request it refuses);
  * a reply with any of them reaches the caller with count 0 and no registers,
  * so a caller can rely on that however the label was chosen. */
-#define CORDON_LABEL_PEER_DOWN (CORDON_LABEL_MAX)     /* callee died, was stopped
-                                                         or restarted mid-call */
-#define CORDON_LABEL_INVALID   (CORDON_LABEL_MAX - 1) /* the call was refused:
-                                                         no such channel, or
-                                                         not a pp channel */
-#define CORDON_LABEL_BROKEN    (CORDON_LABEL_MAX - 2) /* the peer corrupted the
-                                                         channel's shared memory */
+#define CORDON_LABEL_PEER_DOWN                                                                     \
+	(CORDON_LABEL_MAX) /* callee died, was stopped                                             \
+	                      or restarted mid-call */
+#define CORDON_LABEL_INVALID                                                                       \
+	(CORDON_LABEL_MAX - 1) /* the call was refused:                                            \
+	                          no such channel, or                                              \
+	                          not a pp channel */
+#define CORDON_LABEL_BROKEN                                                                        \
+	(CORDON_LABEL_MAX - 2) /* the peer corrupted the                                           \
+	                          channel's shared memory */
 
 static inline cordon_msginfo cordon_msginfo_new(uint64_t label, uint16_t count)
 {
@@ -143,13 +147,14 @@ uint64_t cordon_mr_get(unsigned int mr);
  * space the producer gets notified(ch).  The consumer gets notified(ch) when
  * the queue becomes non-empty; it should then receive until
  * CORDON_EQUEUE_EMPTY. */
-#define CORDON_EQUEUE_FULL    (-1)  /* no room now; retry after notified() */
-#define CORDON_EQUEUE_EMPTY   (-2)  /* nothing to receive */
-#define CORDON_EQUEUE_NOQUEUE (-3)  /* no queue in that direction on ch */
-#define CORDON_EQUEUE_TOOBIG  (-4)  /* message larger than the ring allows,
-                                       or larger than the receive buffer */
-#define CORDON_EQUEUE_BROKEN  (-5)  /* the peer corrupted the queue */
-#define CORDON_EQUEUE_DOWN    (-6)  /* the peer is not running */
+#define CORDON_EQUEUE_FULL    (-1) /* no room now; retry after notified() */
+#define CORDON_EQUEUE_EMPTY   (-2) /* nothing to receive */
+#define CORDON_EQUEUE_NOQUEUE (-3) /* no queue in that direction on ch */
+#define CORDON_EQUEUE_TOOBIG                                                                       \
+	(-4)                      /* message larger than the ring allows,                          \
+	                             or larger than the receive buffer */
+#define CORDON_EQUEUE_BROKEN (-5) /* the peer corrupted the queue */
+#define CORDON_EQUEUE_DOWN   (-6) /* the peer is not running */
 
 int cordon_queue_send(cordon_channel ch, const void *buf, size_t len);
 /* Returns the message length (copied into buf), or a CORDON_EQUEUE_* code. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * microkit.h — the seL4 Microkit component API on Cordon.
  *

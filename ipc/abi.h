@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The shared-memory ABI between the monitor and protection domains.
  *
@@ -34,17 +35,17 @@
 
 #include <stdint.h>
 
-#define IPC_VERSION        1u
-#define IPC_PAGE_SIZE      4096u
-#define IPC_MAX_CHANNELS   63u   /* channel ids are 0..62, as in Microkit */
-#define IPC_MAX_MRS        64u   /* message registers per call or reply */
-#define IPC_MAX_MAPS       64u   /* memory-region mappings per PD */
-#define IPC_NAME_MAX       64u   /* PD and region names, including the NUL */
+#define IPC_VERSION      1u
+#define IPC_PAGE_SIZE    4096u
+#define IPC_MAX_CHANNELS 63u /* channel ids are 0..62, as in Microkit */
+#define IPC_MAX_MRS      64u /* message registers per call or reply */
+#define IPC_MAX_MAPS     64u /* memory-region mappings per PD */
+#define IPC_NAME_MAX     64u /* PD and region names, including the NUL */
 
-#define IPC_END_MAGIC      0x444e4543u /* "CEND" */
-#define IPC_BOOT_MAGIC     0x544f4f42u /* "BOOT" */
-#define IPC_QUEUE_MIN      4096u       /* smallest queue ring, bytes */
-#define IPC_QUEUE_MAX      (64u << 20) /* largest queue ring, bytes */
+#define IPC_END_MAGIC  0x444e4543u /* "CEND" */
+#define IPC_BOOT_MAGIC 0x544f4f42u /* "BOOT" */
+#define IPC_QUEUE_MIN  4096u       /* smallest queue ring, bytes */
+#define IPC_QUEUE_MAX  (64u << 20) /* largest queue ring, bytes */
 
 /*
  * `life` packs the owner's incarnation and whether it is running:
@@ -53,8 +54,8 @@
  * means the callee died or was restarted: the call fails with
  * CORDON_LABEL_PEER_DOWN.
  */
-#define IPC_LIFE_UP        1u
-#define IPC_LIFE_EPOCH(l)  ((l) >> 1)
+#define IPC_LIFE_UP       1u
+#define IPC_LIFE_EPOCH(l) ((l) >> 1)
 
 /*
  * One end of a channel: written by the PD that owns the end.  The peer reads
@@ -110,8 +111,8 @@ _Static_assert(__builtin_offsetof(struct ipc_end, call_mr) == 72, "ipc_end layou
  * the producer writes a record with length IPC_QUEUE_WRAP and continues at
  * offset 0.  Every field is read by the consumer as hostile input.
  */
-#define IPC_QUEUE_WRAP   0xffffffffu
-#define IPC_QUEUE_HDR    8u
+#define IPC_QUEUE_WRAP 0xffffffffu
+#define IPC_QUEUE_HDR  8u
 
 /* Boot information: written by the monitor into a sealed, read-only memfd
  * handed to the PD at fd IPC_FD_BOOT.  Trusted, but libcordon still checks
@@ -126,14 +127,14 @@ _Static_assert(__builtin_offsetof(struct ipc_end, call_mr) == 72, "ipc_end layou
 #define IPC_CH_RX_QUEUE    (1u << 5) /* a queue from the peer to this end */
 
 struct ipc_boot_channel {
-	uint32_t id;          /* 0..62 */
-	uint32_t flags;       /* IPC_CH_* */
-	int32_t own_fd;       /* this end's page, read-write */
-	int32_t peer_fd;      /* the peer's end page, read-only */
-	int32_t txq_fd;       /* ring toward the peer, read-write, or -1 */
-	int32_t rxq_fd;       /* ring from the peer, read-only, or -1 */
-	uint32_t txq_size;    /* bytes, power of two, or 0 */
-	uint32_t rxq_size;    /* bytes, power of two, or 0 */
+	uint32_t id;       /* 0..62 */
+	uint32_t flags;    /* IPC_CH_* */
+	int32_t own_fd;    /* this end's page, read-write */
+	int32_t peer_fd;   /* the peer's end page, read-only */
+	int32_t txq_fd;    /* ring toward the peer, read-write, or -1 */
+	int32_t rxq_fd;    /* ring from the peer, read-only, or -1 */
+	uint32_t txq_size; /* bytes, power of two, or 0 */
+	uint32_t rxq_size; /* bytes, power of two, or 0 */
 	char peer[IPC_NAME_MAX];
 };
 _Static_assert(sizeof(struct ipc_boot_channel) == 32 + IPC_NAME_MAX, "boot channel layout");
@@ -143,12 +144,12 @@ _Static_assert(sizeof(struct ipc_boot_channel) == 32 + IPC_NAME_MAX, "boot chann
 #define IPC_PERM_X 4u
 
 struct ipc_boot_map {
-	uint64_t vaddr;        /* where to map; page aligned */
-	uint64_t size;         /* bytes; page aligned */
-	uint64_t setvar_off;   /* offset from the program's load bias of a
-	                          uintptr_t to set to vaddr, if has_setvar */
-	uint32_t perms;        /* IPC_PERM_* */
-	int32_t fd;            /* the region's memfd, opened for the perms */
+	uint64_t vaddr;      /* where to map; page aligned */
+	uint64_t size;       /* bytes; page aligned */
+	uint64_t setvar_off; /* offset from the program's load bias of a
+	                        uintptr_t to set to vaddr, if has_setvar */
+	uint32_t perms;      /* IPC_PERM_* */
+	int32_t fd;          /* the region's memfd, opened for the perms */
 	uint32_t has_setvar;
 	uint32_t reserved;
 	char region[IPC_NAME_MAX];
@@ -157,28 +158,28 @@ _Static_assert(sizeof(struct ipc_boot_map) == 40 + IPC_NAME_MAX, "boot map layou
 
 /* A grant: authority beyond channels and regions, opened by the monitor and
  * handed in as a descriptor (see docs/system-description.md, <grant>). */
-#define IPC_MAX_GRANTS 16u
+#define IPC_MAX_GRANTS       16u
 #define IPC_GRANT_TCP_LISTEN 1u /* a bound, listening TCP socket */
 
 struct ipc_boot_grant {
-	uint32_t kind;         /* IPC_GRANT_* */
-	int32_t fd;            /* the descriptor */
-	uint32_t port;         /* TCP_LISTEN: the port it is bound to */
+	uint32_t kind; /* IPC_GRANT_* */
+	int32_t fd;    /* the descriptor */
+	uint32_t port; /* TCP_LISTEN: the port it is bound to */
 	uint32_t reserved;
 	char name[IPC_NAME_MAX];
 };
 _Static_assert(sizeof(struct ipc_boot_grant) == 16 + IPC_NAME_MAX, "boot grant layout");
 
 struct ipc_boot {
-	uint32_t magic;        /* IPC_BOOT_MAGIC */
-	uint32_t version;      /* IPC_VERSION */
+	uint32_t magic;   /* IPC_BOOT_MAGIC */
+	uint32_t version; /* IPC_VERSION */
 	uint32_t nchannels;
 	uint32_t nmaps;
-	uint32_t ncpus;        /* CPUs the PD may run on (it cannot ask: no
-	                          sched_getaffinity in its seccomp policy) */
-	int32_t ctl_fd;        /* SOCK_SEQPACKET to the monitor (struct ipc_ctl) */
-	uint32_t spin_ns;      /* upper bound for spinning before sleeping; 0: never spin */
-	int32_t mon_fd;        /* the PD's monitor page (struct ipc_mon), read-only */
+	uint32_t ncpus;   /* CPUs the PD may run on (it cannot ask: no
+	                     sched_getaffinity in its seccomp policy) */
+	int32_t ctl_fd;   /* SOCK_SEQPACKET to the monitor (struct ipc_ctl) */
+	uint32_t spin_ns; /* upper bound for spinning before sleeping; 0: never spin */
+	int32_t mon_fd;   /* the PD's monitor page (struct ipc_mon), read-only */
 	uint32_t ngrants;
 	uint32_t reserved;
 	char name[IPC_NAME_MAX];
@@ -189,7 +190,7 @@ struct ipc_boot {
 
 /* Fixed descriptors in every PD.  Everything else is closed before exec. */
 #define IPC_FD_BOOT  3
-#define IPC_FD_FIRST 4   /* the monitor hands capabilities in from here up */
+#define IPC_FD_FIRST 4 /* the monitor hands capabilities in from here up */
 
 /*
  * The monitor page: one per PD, written only by the monitor, mapped
@@ -202,10 +203,10 @@ struct ipc_boot {
 #define IPC_MON_MAGIC 0x4e4f4d43u /* "CMON" */
 
 struct ipc_mon {
-	uint32_t magic;            /* IPC_MON_MAGIC */
-	uint32_t version;          /* IPC_VERSION */
-	uint32_t event;            /* futex: bumped after each message queued on
-	                              the ctl socket for this PD */
+	uint32_t magic;   /* IPC_MON_MAGIC */
+	uint32_t version; /* IPC_VERSION */
+	uint32_t event;   /* futex: bumped after each message queued on
+	                     the ctl socket for this PD */
 	uint32_t reserved;
 	uint8_t pad[IPC_PAGE_SIZE - 16];
 };
@@ -218,24 +219,24 @@ _Static_assert(sizeof(struct ipc_mon) == IPC_PAGE_SIZE, "ipc_mon is one page");
  */
 enum ipc_ctl_type {
 	/* PD -> monitor */
-	IPC_CTL_FAULT = 1,       /* the PD is about to die of a signal */
-	IPC_CTL_BROKEN = 2,      /* the PD found a channel's shared memory corrupt */
-	IPC_CTL_PD_RESTART = 3,  /* restart child PD `channel` (its child id) */
-	IPC_CTL_PD_STOP = 4,     /* stop child PD `channel` (its child id) */
+	IPC_CTL_FAULT = 1,      /* the PD is about to die of a signal */
+	IPC_CTL_BROKEN = 2,     /* the PD found a channel's shared memory corrupt */
+	IPC_CTL_PD_RESTART = 3, /* restart child PD `channel` (its child id) */
+	IPC_CTL_PD_STOP = 4,    /* stop child PD `channel` (its child id) */
 	/* monitor -> PD */
 	IPC_CTL_CHILD_FAULT = 16, /* child PD `channel` faulted or exited */
 };
 
 struct ipc_ctl {
-	uint32_t type;       /* enum ipc_ctl_type */
-	uint32_t channel;    /* BROKEN: the channel id; PD_*, CHILD_FAULT: the child id */
-	int32_t signo;       /* FAULT, CHILD_FAULT: the signal, or 0 for an exit */
-	int32_t code;        /* FAULT, CHILD_FAULT: si_code, or the exit status */
-	uint64_t addr;       /* FAULT, CHILD_FAULT: si_addr; for SIGSYS the
-	                        number of the syscall seccomp refused */
-	uint64_t ip;         /* FAULT, CHILD_FAULT: instruction pointer */
-	char what[96];       /* BROKEN: what was wrong; CHILD_FAULT: the decoded
-	                        fault line; NUL-terminated */
+	uint32_t type;    /* enum ipc_ctl_type */
+	uint32_t channel; /* BROKEN: the channel id; PD_*, CHILD_FAULT: the child id */
+	int32_t signo;    /* FAULT, CHILD_FAULT: the signal, or 0 for an exit */
+	int32_t code;     /* FAULT, CHILD_FAULT: si_code, or the exit status */
+	uint64_t addr;    /* FAULT, CHILD_FAULT: si_addr; for SIGSYS the
+	                     number of the syscall seccomp refused */
+	uint64_t ip;      /* FAULT, CHILD_FAULT: instruction pointer */
+	char what[96];    /* BROKEN: what was wrong; CHILD_FAULT: the decoded
+	                     fault line; NUL-terminated */
 };
 _Static_assert(sizeof(struct ipc_ctl) == 128, "ctl message layout");
 

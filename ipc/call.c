@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Protected procedure calls.  The caller's page holds the call (call_mr,
  * call_info, call_life, call_seq); the callee's page holds the reply
@@ -22,7 +23,7 @@ static uint64_t clamp_count(uint64_t info)
  * is what wakes its event loop).  call_life tells a restarted callee not to
  * run a call addressed to its previous incarnation. */
 bool ipc_call_start(struct ipc_chan *ch, uint64_t info, const uint64_t mr[IPC_MAX_MRS],
-		    struct ipc_call_state *cs, uint64_t *fail)
+                    struct ipc_call_state *cs, uint64_t *fail)
 {
 	struct ipc_end *own = ch->own;
 	const struct ipc_end *peer = ch->peer;
@@ -63,7 +64,7 @@ bool ipc_call_start(struct ipc_chan *ch, uint64_t info, const uint64_t mr[IPC_MA
  * callee's life, checked after reply_seq so that a callee that replied and
  * then died still delivers its reply, abandons the call. */
 bool ipc_call_done(struct ipc_chan *ch, struct ipc_call_state *cs, uint64_t *rinfo,
-		   uint64_t mr[IPC_MAX_MRS])
+                   uint64_t mr[IPC_MAX_MRS])
 {
 	const struct ipc_end *peer = ch->peer;
 	uint32_t r = LOAD_ACQUIRE(&peer->reply_seq);
@@ -90,7 +91,7 @@ bool ipc_call_done(struct ipc_chan *ch, struct ipc_call_state *cs, uint64_t *rin
 }
 
 uint64_t ipc_call(struct ipc_chan *ch, uint64_t info, uint64_t mr[IPC_MAX_MRS],
-		  struct ipc_spin *spin)
+                  struct ipc_spin *spin)
 {
 	struct ipc_call_state cs;
 	uint64_t r;

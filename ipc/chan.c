@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A channel as one end sees it: setup, start after a (re)start, polling for
  * notifications and life changes, and the broken state.
@@ -14,8 +15,8 @@ static bool ring_size_ok(uint32_t size)
 
 /* Who: the owner thread, before anything else on ch.  Reads nothing shared. */
 int ipc_chan_init(struct ipc_chan *ch, uint32_t id, uint32_t flags, struct ipc_end *own,
-		  const struct ipc_end *peer, uint8_t *txq, uint32_t txq_size, const uint8_t *rxq,
-		  uint32_t rxq_size)
+                  const struct ipc_end *peer, uint8_t *txq, uint32_t txq_size, const uint8_t *rxq,
+                  uint32_t rxq_size)
 {
 	if (id >= IPC_MAX_CHANNELS || !own || !peer || own == peer)
 		return -EINVAL;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Monitor-side operations on an end page: the only writes the monitor makes.
  * The monitor writes a page only while its owner is not running, so these

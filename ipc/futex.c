@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The Linux futex calls ipc needs.  Everything else in ipc/ is OS-neutral
  * shared-memory code; a port (seL4) replaces this file and wait.c.

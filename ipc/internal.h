@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Private helpers of ipc/: atomics on ABI words, futex calls, and marking a
  * channel broken.  Not installed; only the ipc sources include it.
@@ -36,8 +37,8 @@ int ipc_futex_waitv(const uint32_t *const *words, const uint32_t *expect, unsign
  * `waiting` on the given own pages and sleep until one of the words differs
  * from its expected value. */
 int ipc_wait_words(const uint32_t *const *words, const uint32_t *expect, unsigned nwords,
-		   struct ipc_end *const *owns, unsigned nowns, struct ipc_spin *spin,
-		   bool may_spin);
+                   struct ipc_end *const *owns, unsigned nowns, struct ipc_spin *spin,
+                   bool may_spin);
 
 /* chan.c: mark ch broken (first reason wins); returns false for chaining. */
 bool ipc_break(struct ipc_chan *ch, const char *what);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ipc — the algorithms over the shared-memory ABI in ipc/abi.h: notify,
  * protected call and reply, queues, and waiting for any of them.  Used by
@@ -129,8 +130,8 @@ struct ipc_chan {
  * must be power-of-two sized within IPC_QUEUE_MIN..IPC_QUEUE_MAX.  Returns 0,
  * or -EINVAL for a bad id, size or missing pointer.  Does not read the peer. */
 int ipc_chan_init(struct ipc_chan *ch, uint32_t id, uint32_t flags, struct ipc_end *own,
-		  const struct ipc_end *peer, uint8_t *txq, uint32_t txq_size, const uint8_t *rxq,
-		  uint32_t rxq_size);
+                  const struct ipc_end *peer, uint8_t *txq, uint32_t txq_size, const uint8_t *rxq,
+                  uint32_t rxq_size);
 
 /* Start serving: snapshot the peer's life and call state (so calls addressed
  * to an earlier incarnation of this PD are dropped, see abi.h call_life),
@@ -143,8 +144,9 @@ void ipc_chan_start(struct ipc_chan *ch);
 #define IPC_EV_NOTIFY 1u /* the peer notified (coalesced) */
 #define IPC_EV_LIFE   2u /* the peer died, was stopped or restarted */
 #define IPC_EV_BROKEN 4u /* the channel broke during this poll */
-#define IPC_EV_HEALED 8u /* a broken channel validates again (rx queue
-                            records that do not parse are dropped then) */
+#define IPC_EV_HEALED                                                                              \
+	8u /* a broken channel validates again (rx queue                                           \
+	      records that do not parse are dropped then) */
 
 /* What happened on the channel since the last poll: IPC_EV_* bits.  Snapshots
  * peer->event first (acquire), so a change after it makes ipc_wait_any return
@@ -188,25 +190,26 @@ void ipc_notify(struct ipc_chan *ch);
  * spinner is off the CPU, so a change found after a preemption is no evidence
  * for spinning; counted as a success it would keep the budget high, and the
  * spinner would hold the only CPU for the whole budget after every wait. */
-#define IPC_SPIN_MIN_NS     1000u /* floor of a nonzero budget */
-#define IPC_SPIN_OFF_AFTER  8u    /* failures in a row that switch spinning off */
-#define IPC_SPIN_PROBE_MIN  16u   /* while off: waits between probes, at first */
-#define IPC_SPIN_PROBE_MAX  256u  /* ... and after repeated failed probes */
-#define IPC_SPIN_GAP_NS     3000u /* a longer gap between two clock reads of a
-                                     spin means it was descheduled */
+#define IPC_SPIN_MIN_NS    1000u /* floor of a nonzero budget */
+#define IPC_SPIN_OFF_AFTER 8u    /* failures in a row that switch spinning off */
+#define IPC_SPIN_PROBE_MIN 16u   /* while off: waits between probes, at first */
+#define IPC_SPIN_PROBE_MAX 256u  /* ... and after repeated failed probes */
+#define IPC_SPIN_GAP_NS                                                                            \
+	3000u /* a longer gap between two clock reads of a                                         \
+	         spin means it was descheduled */
 
 struct ipc_spin {
-	uint32_t max_ns; /* upper bound (boot->spin_ns); 0: never spin */
-	uint32_t cur_ns; /* current budget: 0 (off) or within [min, max] */
-	uint32_t fails;  /* failed spins in a row */
-	uint32_t idle;   /* while off: waits since the last probe */
+	uint32_t max_ns;      /* upper bound (boot->spin_ns); 0: never spin */
+	uint32_t cur_ns;      /* current budget: 0 (off) or within [min, max] */
+	uint32_t fails;       /* failed spins in a row */
+	uint32_t idle;        /* while off: waits since the last probe */
 	uint32_t probe_every; /* while off: waits between probes */
 	uint32_t gap_ticks;   /* IPC_SPIN_GAP_NS in cycle-counter ticks, learned
 	                         while spinning; 0: unknown (read the clock) */
-	uint64_t spins;  /* statistics: waits a spin satisfied in time */
-	uint64_t late;   /* statistics: waits a spin satisfied late (after its
-	                    budget or a preemption); counted as failures */
-	uint64_t sleeps; /* statistics: waits that went to the futex */
+	uint64_t spins;       /* statistics: waits a spin satisfied in time */
+	uint64_t late;        /* statistics: waits a spin satisfied late (after its
+	                         budget or a preemption); counted as failures */
+	uint64_t sleeps;      /* statistics: waits that went to the futex */
 };
 
 /* max_ns from the boot info; ncpus online (spinning is disabled when 1). */
@@ -241,7 +244,7 @@ void ipc_chan_wait_word(const struct ipc_chan *ch, const uint32_t **word, uint32
  * still hears its monitor.  No allocation. */
 #define IPC_WAIT_EXTRA_MAX 4u
 int ipc_wait_any_extra(struct ipc_chan *const *chans, unsigned n, const uint32_t *const *extra,
-		       const uint32_t *extra_expect, unsigned nextra, struct ipc_spin *spin);
+                       const uint32_t *extra_expect, unsigned nextra, struct ipc_spin *spin);
 
 /* Protected call (this end has IPC_CH_CALLER): send info and the first
  * count(info) registers of mr, block until the reply, copy the reply's
@@ -251,7 +254,7 @@ int ipc_wait_any_extra(struct ipc_chan *const *chans, unsigned n, const uint32_t
  * channel is broken, IPC_LABEL_INVALID without IPC_CH_CALLER.  Owner thread
  * only. */
 uint64_t ipc_call(struct ipc_chan *ch, uint64_t info, uint64_t mr[IPC_MAX_MRS],
-		  struct ipc_spin *spin);
+                  struct ipc_spin *spin);
 
 /* The same call in two halves, for a caller that must not block where it
  * issues the call (the BEAM NIF issues it on a scheduler thread and waits
@@ -270,9 +273,9 @@ struct ipc_call_state {
 	bool woke;           /* the callee slept and had to be woken */
 };
 bool ipc_call_start(struct ipc_chan *ch, uint64_t info, const uint64_t mr[IPC_MAX_MRS],
-		    struct ipc_call_state *cs, uint64_t *fail);
+                    struct ipc_call_state *cs, uint64_t *fail);
 bool ipc_call_done(struct ipc_chan *ch, struct ipc_call_state *cs, uint64_t *rinfo,
-		   uint64_t mr[IPC_MAX_MRS]);
+                   uint64_t mr[IPC_MAX_MRS]);
 
 /* Callee (IPC_CH_CALLEE): is a call waiting?  If so copy its info and
  * count(info) registers (clamped to IPC_MAX_MRS; the rest of mr untouched)

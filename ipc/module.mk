@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # ipc/: the algorithms over the shared-memory ABI.  Built twice: for host
 # programs (monitor, CLI, unit tests; HOST_CFLAGS, so ASan under SANITIZE=1)
 # and for PDs (PD_CFLAGS: -fPIC, UBSan trap mode only), linked into libcordon.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Notifications: a counter and an event word in the sender's own page.
  * Coalescing is inherent: the receiver compares notify_seq with its private

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Message queues: single-producer single-consumer rings of byte records.
  *
@@ -181,7 +182,7 @@ static ssize_t rx_broken(struct ipc_chan *ch, const char *what)
  * marker) and *adv (bytes to advance the tail), or returns what is wrong
  * with it.  The length word is read once. */
 static const char *record_at(const uint8_t *ring, uint32_t size, uint64_t tail, uint64_t avail,
-			     uint32_t *len, uint64_t *adv)
+                             uint32_t *len, uint64_t *adv)
 {
 	uint64_t off = tail & (size - 1);
 

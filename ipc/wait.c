@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Waiting: adaptive spinning, then the `waiting` handshake and futex_waitv.
  *
@@ -19,10 +20,12 @@
 
 #include "ipc/internal.h"
 
-#define SPIN_YIELD_NS    20000u /* sched_yield this often while spinning, so a
-                                   co-scheduled peer on our CPU gets to run */
-#define SPIN_CLOCK_EVERY 16u    /* spin iterations between clock reads: a few
-                                   hundred ns, well under IPC_SPIN_GAP_NS */
+#define SPIN_YIELD_NS                                                                              \
+	20000u /* sched_yield this often while spinning, so a                                      \
+	          co-scheduled peer on our CPU gets to run */
+#define SPIN_CLOCK_EVERY                                                                           \
+	16u /* spin iterations between clock reads: a few                                          \
+	       hundred ns, well under IPC_SPIN_GAP_NS */
 
 static uint64_t now_ns(void)
 {
@@ -150,7 +153,7 @@ static uint64_t ns_since(const struct ipc_spin *s, uint64_t last, uint64_t clast
  * then says whether that counts for spinning (ipc_spin_paid).  Learns
  * s->gap_ticks from its clock samples. */
 static bool spin_for(const uint32_t *const *words, const uint32_t *expect, unsigned nwords,
-		     uint32_t budget, struct ipc_spin *s, bool *paid)
+                     uint32_t budget, struct ipc_spin *s, bool *paid)
 {
 	uint64_t start = now_ns(), c0 = ticks();
 	uint64_t last = start, clast = c0, last_yield = start, max_gap = 0;
@@ -190,8 +193,8 @@ static bool spin_for(const uint32_t *const *words, const uint32_t *expect, unsig
  * the words.  may_spin false: sleep at once, because the caller knows the
  * change cannot come soon (the policy learns nothing from such a wait). */
 int ipc_wait_words(const uint32_t *const *words, const uint32_t *expect, unsigned nwords,
-		   struct ipc_end *const *owns, unsigned nowns, struct ipc_spin *spin,
-		   bool may_spin)
+                   struct ipc_end *const *owns, unsigned nowns, struct ipc_spin *spin,
+                   bool may_spin)
 {
 	/* Changed already (the peer acted while we were busy or preempted):
 	 * no spin, and no evidence for or against spinning. */
@@ -232,7 +235,7 @@ int ipc_wait_words(const uint32_t *const *words, const uint32_t *expect, unsigne
  * queues first.  extra[i] are further futex
  * words (the monitor page's event) with the values the caller last saw. */
 int ipc_wait_any_extra(struct ipc_chan *const *chans, unsigned n, const uint32_t *const *extra,
-		       const uint32_t *extra_expect, unsigned nextra, struct ipc_spin *spin)
+                       const uint32_t *extra_expect, unsigned nextra, struct ipc_spin *spin)
 {
 	const uint32_t *words[IPC_MAX_CHANNELS + IPC_WAIT_EXTRA_MAX];
 	uint32_t expect[IPC_MAX_CHANNELS + IPC_WAIT_EXTRA_MAX];

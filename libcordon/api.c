@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The cordon_* calls.  Each checks the channel against what the boot
  * information gave this PD, and on misuse prints

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Boot: read the boot information the monitor handed in at IPC_FD_BOOT,
  * check it, and map every object it names.

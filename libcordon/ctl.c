@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Control messages over the SEQPACKET socket to the monitor (abi.h):
  * reports and requests go out, child-fault messages come in.  What the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Debug output: the PD's standard output (fd 1), which the monitor relays
  * line by line with the PD's name in front.  Line-buffered here so a line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Weak entry points for the ones a component leaves out.  init() has no
  * default: a PD without it does not link ("undefined reference to init").

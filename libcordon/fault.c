@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fatal signals: tell the monitor what happened, then die of the signal.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libcordon internals: the PD's state, shared by its files.  Not installed.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The event loop: boot, init(), then forever: read the monitor's messages,
  * poll every channel and dispatch its events to the entry points, one at

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # libcordon/: the native PD runtime, $(B)/lib/libcordon.a (with ipc/ built
 # for PDs), its public headers in $(B)/include and cordon.pc in
 # $(B)/lib/pkgconfig, so `cc pd.c $(pkg-config --cflags --libs cordon)`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The server half of the admin socket (see admin.h).  Requests are served
  * one at a time, inside the monitor's event loop: each is a single
@@ -22,7 +23,7 @@
 int mon_admin_open(struct mon *m)
 {
 	char dir[256], why[320], name[96];
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
 	if (admin_rundir(dir, sizeof(dir), true, why, sizeof(why)) < 0) {
 		mon_log(m, "MON|ERROR:", "admin socket: %s", why);
@@ -88,7 +89,8 @@ static void reply_flush(struct reply *r)
 	r->len = 0;
 }
 
-static void __attribute__((format(printf, 2, 3))) reply_printf(struct reply *r, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3)))
+reply_printf(struct reply *r, const char *fmt, ...)
 {
 	char line[ADMIN_MSG_MAX];
 	va_list ap;
@@ -137,8 +139,8 @@ static void cmd_ps(struct mon *m, struct reply *r)
 		const struct mon_pd *mp = &m->pds[p];
 		if (!mp->running) {
 			reply_printf(r, "%-20s %-8s %8s %8u %10s %10s\n", mp->sdf->name,
-			             mp->stop_requested ? "stopped" : "down", "-", mp->restarts, "-",
-			             "-");
+			             mp->stop_requested ? "stopped" : "down", "-", mp->restarts,
+			             "-", "-");
 			continue;
 		}
 		double up = (double)(now.tv_sec - mp->started.tv_sec) +
@@ -251,8 +253,8 @@ static void serve(struct mon *m, int fd)
 			mon_log(m, "MON|INFO:", "admin: restart pd=%s", arg);
 			mon_pd_stop(m, (size_t)p);
 			if (mon_pd_start(m, (size_t)p) < 0) {
-				reply_printf(r, "error: %s did not start again; see the monitor's log",
-				             arg);
+				reply_printf(
+				    r, "error: %s did not start again; see the monitor's log", arg);
 			} else {
 				status_ok(r);
 				reply_printf(r, "%s restarted, pid %d\n", arg,
@@ -278,7 +280,7 @@ void mon_admin_accept(struct mon *m)
 		}
 		struct ucred cred;
 		socklen_t len = sizeof(cred);
-		struct timeval rcv = { 0, 200000 }, snd = { 1, 0 };
+		struct timeval rcv = {0, 200000}, snd = {1, 0};
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &rcv, sizeof(rcv));
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof(snd));
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||

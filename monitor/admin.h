@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The admin socket: how `cordon ps|restart|stop|faults|log` talk to a
  * running monitor.

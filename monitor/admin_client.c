@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The client half of the admin socket (see admin.h), used by the CLI, and
  * the naming rules both halves share. */
 #include <dirent.h>
@@ -39,9 +40,10 @@ int admin_rundir(char *buf, size_t len, bool create, char *why, size_t whylen)
 	/* Another user's directory (or a symlink planted in /tmp) must not
 	 * receive our socket or hand us theirs. */
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)) {
-		snprintf(why, whylen,
-		         "%s is not a private directory of this user (want mode 0700, owner uid %u)",
-		         buf, (unsigned)geteuid());
+		snprintf(
+		    why, whylen,
+		    "%s is not a private directory of this user (want mode 0700, owner uid %u)",
+		    buf, (unsigned)geteuid());
 		return -1;
 	}
 	return 0;
@@ -86,21 +88,25 @@ static int only_system(const char *dir, char *name, size_t len, FILE *err)
 		return -1;
 	}
 none:
-	fprintf(err, "cordon: no system is running (no admin socket in %s)\n"
-	             "  hint: start one with 'cordon run FILE'\n", dir);
+	fprintf(err,
+	        "cordon: no system is running (no admin socket in %s)\n"
+	        "  hint: start one with 'cordon run FILE'\n",
+	        dir);
 	return -1;
 }
 
 int admin_request(const char *system, const char *request, FILE *out, FILE *err)
 {
 	char dir[256], name[128], why[320], buf[ADMIN_MSG_MAX + 1];
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd = -1, rc = 2;
 
 	if (admin_rundir(dir, sizeof(dir), false, why, sizeof(why)) < 0) {
 		if (errno == ENOENT)
-			fprintf(err, "cordon: no system is running (%s)\n"
-			             "  hint: start one with 'cordon run FILE'\n", why);
+			fprintf(err,
+			        "cordon: no system is running (%s)\n"
+			        "  hint: start one with 'cordon run FILE'\n",
+			        why);
 		else
 			fprintf(err, "cordon: %s\n", why);
 		return 2;
@@ -117,8 +123,10 @@ int admin_request(const char *system, const char *request, FILE *out, FILE *err)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		if (errno == ENOENT || errno == ECONNREFUSED)
-			fprintf(err, "cordon: no system named '%s' is running\n"
-			             "  hint: 'cordon ps' without -s lists the one running\n", name);
+			fprintf(err,
+			        "cordon: no system named '%s' is running\n"
+			        "  hint: 'cordon ps' without -s lists the one running\n",
+			        name);
 		else
 			fprintf(err, "cordon: %s: %s\n", sa.sun_path, strerror(errno));
 		goto out;

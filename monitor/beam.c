@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A BEAM PD's command line.  The emulator is exec'd directly, the way
  * erlexec would after the `erl` script: a PD may exec exactly once (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * How the monitor starts a BEAM PD: the emulator's command line, its
  * environment and the read-only paths of its root, from the <beam_app> of

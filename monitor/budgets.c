@@ -1,15 +1,15 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Resource budgets of the PDs (budget/): the monitor's side.
  *
  * At boot the monitor opens a cgroup hierarchy (v2, else v1) and makes the
  * system's cgroup, cordon-<monitor pid>; the first start of a PD that
  * declares limits or a budget below its period makes its cgroup (a PD
- * that declares none gets none, and its priority maps to nice), and every start has sandbox_spawn move the new
- * process in before it runs anything (spec.place).  Each end compares the
- * cgroup's OOM-kill count with the one at start.  The cgroup lives until
- * the system stops (mkdir and rmdir of cgroups take the kernel's cgroup
- * locks and RCU grace periods, seconds on a busy machine: a restart should
- * not pay them), then every cgroup is removed.
+ * that declares none gets none, and its priority maps to nice), and every start has sandbox_spawn
+ * move the new process in before it runs anything (spec.place).  Each end compares the cgroup's
+ * OOM-kill count with the one at start.  The cgroup lives until the system stops (mkdir and rmdir
+ * of cgroups take the kernel's cgroup locks and RCU grace periods, seconds on a busy machine: a
+ * restart should not pay them), then every cgroup is removed.
  *
  * When no hierarchy can be used, a system that declares no budget still
  * runs (one MON|INFO line says why budgets are off, and priority falls back

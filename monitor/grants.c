@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Grants: the listening sockets a system description gives its PDs
  * (<grant type="tcp_listen">).  Each is opened once, before any PD starts,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* What the monitor remembers of a running system: the last faults and the
  * last lines of PD output, in fixed rings, so a PD that prints without end
  * costs bounded memory. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Private to monitor/: the monitor's view of a running system. */
 #ifndef CORDON_MONITOR_INTERNAL_H
 #define CORDON_MONITOR_INTERNAL_H
@@ -26,8 +27,8 @@ struct mon_mem {
 /* Output relay for one of a PD's streams: bytes are cut into lines and each
  * line is printed with the PD's name as a prefix. */
 struct mon_relay {
-	int fd;                /* read end of the PD's pipe; -1 once closed */
-	size_t len;            /* bytes of an unfinished line in buf */
+	int fd;     /* read end of the PD's pipe; -1 once closed */
+	size_t len; /* bytes of an unfinished line in buf */
 	char buf[1024];
 };
 
@@ -36,47 +37,47 @@ struct mon_pd {
 	struct sandbox_child child; /* pidfd -1 when not running */
 	bool running;
 	struct {
-		struct mon_mem mem;  /* the PD's boot information */
+		struct mon_mem mem; /* the PD's boot information */
 	} boot;
-	struct mon_mem page;   /* the PD's monitor page (struct ipc_mon); the
-	                          monitor keeps it mapped to bump `event` */
-	int ctl;               /* monitor's end of the PD's SEQPACKET ctl socket */
-	int ctl_pd;            /* the PD's end, handed in at exec, closed after */
+	struct mon_mem page; /* the PD's monitor page (struct ipc_mon); the
+	                        monitor keeps it mapped to bump `event` */
+	int ctl;             /* monitor's end of the PD's SEQPACKET ctl socket */
+	int ctl_pd;          /* the PD's end, handed in at exec, closed after */
 	struct mon_relay out, err;
-	struct mon_beam beam;  /* a BEAM PD's command line and root, prepared
-	                          at its first start (argv NULL before) and
-	                          reused by every restart: all of it follows
-	                          from the description */
+	struct mon_beam beam;      /* a BEAM PD's command line and root, prepared
+	                              at its first start (argv NULL before) and
+	                              reused by every restart: all of it follows
+	                              from the description */
 	struct ipc_ctl last_fault; /* the PD's own report, if it sent one */
 	bool have_fault;
 	struct {
-		bool seen;         /* a call its policy refused, reported by the
-		                      kernel through the seccomp listener (BEAM
-		                      PDs): the PD was killed for it */
-		int nr;            /* the first such call of this run */
+		bool seen; /* a call its policy refused, reported by the
+		              kernel through the seccomp listener (BEAM
+		              PDs): the PD was killed for it */
+		int nr;    /* the first such call of this run */
 		uint64_t ip;
 	} refused;
 	struct timespec started;
-	unsigned restarts;     /* starts after the first */
-	bool stop_requested;   /* stopped on purpose (admin, parent PD): not a
-	                          fault, and no supervisor restarts it */
-	bool sup_stopping;     /* its supervisor is stopping it to restart a
-	                          set of children: not a fault either */
-	int last_status;       /* wait status of its last exit */
-	bool ends_up;          /* its channel end pages are marked up */
-	struct budget_cg *cg;  /* its cgroup from its first start to the system's
-	                          stop; NULL without budgets */
-	uint64_t oom_base;     /* its cgroup's OOM-kill count when it started */
-	uint64_t oom_kills;    /* OOM kills in its cgroup during its last run */
-	int *grants;           /* per sdf_pd.grants: the listening socket the
-	                          monitor keeps (-1 until opened); NULL without */
+	unsigned restarts;    /* starts after the first */
+	bool stop_requested;  /* stopped on purpose (admin, parent PD): not a
+	                         fault, and no supervisor restarts it */
+	bool sup_stopping;    /* its supervisor is stopping it to restart a
+	                         set of children: not a fault either */
+	int last_status;      /* wait status of its last exit */
+	bool ends_up;         /* its channel end pages are marked up */
+	struct budget_cg *cg; /* its cgroup from its first start to the system's
+	                         stop; NULL without budgets */
+	uint64_t oom_base;    /* its cgroup's OOM-kill count when it started */
+	uint64_t oom_kills;   /* OOM kills in its cgroup during its last run */
+	int *grants;          /* per sdf_pd.grants: the listening socket the
+	                         monitor keeps (-1 until opened); NULL without */
 };
 
 /* A channel: its two end pages and the rings toward each end. */
 struct mon_chan {
 	const struct sdf_channel *sdf;
 	struct mon_mem end[2];
-	struct mon_mem ring[2];   /* ring[i]: queue from end i to end 1-i; rw -1 if none */
+	struct mon_mem ring[2]; /* ring[i]: queue from end i to end 1-i; rw -1 if none */
 };
 
 struct mon_region {
@@ -86,26 +87,26 @@ struct mon_region {
 
 struct mon {
 	const struct sdf_system *sys;
-	const char *name;      /* the system's name (admin socket) */
+	const char *name; /* the system's name (admin socket) */
 	FILE *log;
-	int null_fd;           /* /dev/null, the PDs' stdin */
+	int null_fd; /* /dev/null, the PDs' stdin */
 	struct mon_pd *pds;
 	struct mon_chan *chans;
 	struct mon_region *regions;
 	int epfd;
 	int sigfd;
-	int admin_fd;          /* listening admin socket, or -1 */
-	char admin_path[108];  /* its path, unlinked at exit */
+	int admin_fd;         /* listening admin socket, or -1 */
+	char admin_path[108]; /* its path, unlinked at exit */
 	struct mon_history *history;
-	struct mon_sup *sups;  /* one per sdf_system.sups */
+	struct mon_sup *sups; /* one per sdf_system.sups */
 	bool stopping;
-	bool failed;           /* the root supervisor gave up */
+	bool failed;                /* the root supervisor gave up */
 	struct budget_root *budget; /* the system's cgroup; NULL: budgets off */
 };
 
 /* A supervisor's recent restarts, for its intensity. */
 struct mon_sup {
-	uint64_t *when;        /* CLOCK_MONOTONIC ms of the restarts kept */
+	uint64_t *when; /* CLOCK_MONOTONIC ms of the restarts kept */
 	size_t n, cap;
 };
 
@@ -119,7 +120,7 @@ struct mon_history {
 		struct timespec when;    /* CLOCK_REALTIME */
 		char text[MON_LINE_MAX]; /* the MON|FAULT line without its tag */
 	} faults[MON_FAULTS_KEPT];
-	uint64_t nfaults;                /* ever recorded; the ring keeps the last */
+	uint64_t nfaults; /* ever recorded; the ring keeps the last */
 	struct {
 		uint32_t pd;
 		char text[MON_LINE_MAX];
@@ -202,7 +203,7 @@ void mon_admin_close(struct mon *m);
 
 /* log.c */
 void mon_log(struct mon *m, const char *tag, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 const char *mon_signame(int sig);
 /* The name of x86-64 syscall number nr ("socket"), or "#nr". */
 void mon_syscall_name(uint64_t nr, char *buf, size_t len);

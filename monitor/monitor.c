@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The monitor's life: create the objects, start every PD, then watch.
  *
@@ -34,7 +35,7 @@ enum ev_kind { EV_SIGNAL = 1, EV_EXIT, EV_OUT, EV_ERR, EV_CTL, EV_ADMIN, EV_REFU
 
 static int watch(struct mon *m, int fd, enum ev_kind kind, size_t pd)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV(kind, pd) };
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = EV(kind, pd)};
 	if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		mon_log(m, "MON|ERROR:", "epoll: %s", strerror(errno));
 		return -1;
@@ -73,7 +74,7 @@ int mon_pd_start(struct mon *m, size_t p)
 {
 	struct mon_pd *mp = &m->pds[p];
 	const struct sdf_pd *pd = mp->sdf;
-	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, ctl[2] = { -1, -1 };
+	int out[2] = {-1, -1}, err[2] = {-1, -1}, ctl[2] = {-1, -1};
 	struct sandbox_fd fds[MAX_PD_FDS];
 	size_t nfds = 0;
 	char why[256] = "";
@@ -89,11 +90,11 @@ int mon_pd_start(struct mon *m, size_t p)
 		snprintf(why, sizeof(why), "fcntl: %s", strerror(errno));
 		goto out;
 	}
-	fds[nfds++] = (struct sandbox_fd){ m->null_fd, 0 };
-	fds[nfds++] = (struct sandbox_fd){ out[1], 1 };
-	fds[nfds++] = (struct sandbox_fd){ err[1], 2 };
-	fds[nfds++] = (struct sandbox_fd){ -1, IPC_FD_BOOT }; /* filled in below */
-	fds[nfds++] = (struct sandbox_fd){ ctl[1], IPC_FD_FIRST };
+	fds[nfds++] = (struct sandbox_fd){m->null_fd, 0};
+	fds[nfds++] = (struct sandbox_fd){out[1], 1};
+	fds[nfds++] = (struct sandbox_fd){err[1], 2};
+	fds[nfds++] = (struct sandbox_fd){-1, IPC_FD_BOOT}; /* filled in below */
+	fds[nfds++] = (struct sandbox_fd){ctl[1], IPC_FD_FIRST};
 	if (mon_boot_write(m, p, fds, &nfds, MAX_PD_FDS) < 0) {
 		snprintf(why, sizeof(why), "its boot information could not be written");
 		goto out;
@@ -103,18 +104,18 @@ int mon_pd_start(struct mon *m, size_t p)
 	if (pd->kind == SDF_PD_BEAM && !beam->argv &&
 	    mon_beam_prepare(pd, beam, why, sizeof(why)) < 0)
 		goto out;
-	char *argv[] = { pd->program, NULL };
+	char *argv[] = {pd->program, NULL};
 	struct sandbox_spec spec = {
-		.name = pd->name,
-		.program = pd->program,
-		.argv = beam->argv ? beam->argv : argv,
-		.envp = beam->envp,
-		.ro_paths = (const char *const *)beam->ro_paths,
-		.nro_paths = beam->nro_paths,
-		.dev_null = pd->kind == SDF_PD_BEAM,
-		.fds = fds,
-		.nfds = nfds,
-		.policy = pd->kind == SDF_PD_NATIVE ? SANDBOX_POLICY_NATIVE : SANDBOX_POLICY_BEAM,
+	    .name = pd->name,
+	    .program = pd->program,
+	    .argv = beam->argv ? beam->argv : argv,
+	    .envp = beam->envp,
+	    .ro_paths = (const char *const *)beam->ro_paths,
+	    .nro_paths = beam->nro_paths,
+	    .dev_null = pd->kind == SDF_PD_BEAM,
+	    .fds = fds,
+	    .nfds = nfds,
+	    .policy = pd->kind == SDF_PD_NATIVE ? SANDBOX_POLICY_NATIVE : SANDBOX_POLICY_BEAM,
 	};
 	if (mon_budget_pd_prepare(m, p, &spec, why, sizeof(why)) < 0)
 		goto out;
@@ -288,7 +289,8 @@ int mon_pd_tell(struct mon *m, size_t p, const struct ipc_ctl *c)
 	if (!mp->running || mp->ctl < 0)
 		return -1;
 	if (send(mp->ctl, c, sizeof(*c), MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)sizeof(*c)) {
-		mon_log(m, "MON|ERROR:", "pd=%s does not read its control messages (%s); one was dropped",
+		mon_log(m, "MON|ERROR:",
+		        "pd=%s does not read its control messages (%s); one was dropped",
 		        mp->sdf->name, strerror(errno));
 		return -1;
 	}
@@ -352,7 +354,8 @@ static void ctl_readable(struct mon *m, size_t p)
 		}
 		struct ipc_ctl c;
 		if ((size_t)n != sizeof(c)) {
-			mon_log(m, "MON|ERROR:", "pd=%s sent a malformed control message (%zd bytes)",
+			mon_log(m,
+			        "MON|ERROR:", "pd=%s sent a malformed control message (%zd bytes)",
 			        mp->sdf->name, n);
 			continue;
 		}
@@ -372,11 +375,12 @@ static void ctl_readable(struct mon *m, size_t p)
 				if (*s < 0x20 || *s > 0x7e)
 					*s = '?';
 			if (c.channel >= IPC_MAX_CHANNELS)
-				mon_log(m, "MON|ERROR:", "pd=%s reported a broken channel %u (no such id)",
+				mon_log(m, "MON|ERROR:",
+				        "pd=%s reported a broken channel %u (no such id)",
 				        mp->sdf->name, c.channel);
 			else
-				mon_log(m, "MON|ERROR:", "pd=%s channel=%u broken: %s", mp->sdf->name,
-				        c.channel, c.what);
+				mon_log(m, "MON|ERROR:", "pd=%s channel=%u broken: %s",
+				        mp->sdf->name, c.channel, c.what);
 			break;
 		default:
 			mon_log(m, "MON|ERROR:", "pd=%s sent an unknown control message type %u",
@@ -492,7 +496,8 @@ static int watch_loop(struct mon *m)
 		for (int i = 0; i < n; i++) {
 			enum ev_kind kind = (enum ev_kind)(evs[i].data.u64 >> 32);
 			size_t p = (uint32_t)evs[i].data.u64;
-			struct mon_pd *mp = kind == EV_SIGNAL || kind == EV_ADMIN ? NULL : &m->pds[p];
+			struct mon_pd *mp =
+			    kind == EV_SIGNAL || kind == EV_ADMIN ? NULL : &m->pds[p];
 			switch (kind) {
 			case EV_SIGNAL: {
 				struct signalfd_siginfo si;
@@ -509,11 +514,13 @@ static int watch_loop(struct mon *m)
 				if (!m->failed && system_down(m)) {
 					if (all_ended_normally(m)) {
 						mon_log(m, "MON|INFO:",
-						        "every PD has ended with status 0; the system is "
+						        "every PD has ended with status 0; the "
+						        "system is "
 						        "done");
 						return 0;
 					}
-					mon_log(m, "MON|ERROR:", "every PD has stopped; the system is down");
+					mon_log(m, "MON|ERROR:",
+					        "every PD has stopped; the system is down");
 					return 1;
 				}
 				break;
@@ -544,13 +551,13 @@ static int watch_loop(struct mon *m)
 int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 {
 	struct mon m = {
-		.sys = sys,
-		.log = opts && opts->log ? opts->log : stdout,
-		.null_fd = -1,
-		.epfd = -1,
-		.sigfd = -1,
-		.admin_fd = -1,
-		.name = opts && opts->name ? opts->name : sys->path,
+	    .sys = sys,
+	    .log = opts && opts->log ? opts->log : stdout,
+	    .null_fd = -1,
+	    .epfd = -1,
+	    .sigfd = -1,
+	    .admin_fd = -1,
+	    .name = opts && opts->name ? opts->name : sys->path,
 	};
 	sigset_t mask, old;
 	bool objects = false;
@@ -561,7 +568,7 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	/* A closed log must not kill the monitor and orphan its PDs. */
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe;
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
 	sigaction(SIGPIPE, &ign, &old_pipe);
 
 	m.pds = calloc(sys->npds ? sys->npds : 1, sizeof(*m.pds));
@@ -607,8 +614,8 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 		goto out;
 	}
 
-	mon_log(&m, "MON|INFO:", "booting %s: %zu PDs, %zu channels, %zu memory regions",
-	        sys->path, sys->npds, sys->nchannels, sys->nregions);
+	mon_log(&m, "MON|INFO:", "booting %s: %zu PDs, %zu channels, %zu memory regions", sys->path,
+	        sys->npds, sys->nchannels, sys->nregions);
 	/* Every PD is up from the system's first instant, as on seL4 where
 	 * they all exist before any runs: a call to a PD later in the start
 	 * order waits for it to serve instead of failing. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * monitor — boot a validated system and watch it.
  *
@@ -21,9 +22,9 @@
 #include "sdf/sdf.h"
 
 struct monitor_opts {
-	FILE *log;          /* the monitor's own lines and PD output; stdout */
-	const char *name;   /* the system's name for admin commands; NULL: the
-	                       description's file name without ".system" */
+	FILE *log;        /* the monitor's own lines and PD output; stdout */
+	const char *name; /* the system's name for admin commands; NULL: the
+	                     description's file name without ".system" */
 };
 
 /* Boot and run until SIGINT or SIGTERM (exit status 0) or until the system

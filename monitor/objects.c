@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The objects of a system: every channel end page, queue ring and memory
  * region is a memfd created here, sealed against resizing (a PD holding a
@@ -37,8 +38,7 @@ static void mem_close(struct mon_mem *mem)
 
 /* A zero-filled memfd of `size` bytes, its size sealed, and a read-only
  * reopening of it.  `map`: also map it read-write into the monitor. */
-static int mem_create(struct mon *m, const char *what, size_t size, bool map,
-                      struct mon_mem *mem)
+static int mem_create(struct mon *m, const char *what, size_t size, bool map, struct mon_mem *mem)
 {
 	char path[64];
 

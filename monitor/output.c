@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Relaying PD output: each line a PD writes to its standard output or error
  * is printed as "NAME| line".  A PD is untrusted, so a line longer than the

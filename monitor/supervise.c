@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Supervision of protection domains, with OTP's semantics.
  *
@@ -224,7 +225,7 @@ void mon_sup_pd_ended(struct mon *m, size_t p, bool abnormal, const char *how)
 
 	if (pd->parent >= 0) {
 		/* A Microkit child PD: its parent decides, through fault(). */
-		struct ipc_ctl c = { .type = IPC_CTL_CHILD_FAULT, .channel = (uint32_t)pd->child_id };
+		struct ipc_ctl c = {.type = IPC_CTL_CHILD_FAULT, .channel = (uint32_t)pd->child_id};
 		const struct mon_pd *mp = &m->pds[p];
 		int st = mp->last_status;
 		if (WIFSIGNALED(st)) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sandbox_elf_deps: the files ld.so will open for a program, found by
  * reading ELF headers with libelf, never by running anything (no ldd: that

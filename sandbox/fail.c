@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The one way sandbox functions report a failure: -errno plus a message. */
 #include <stdarg.h>
 #include <stdio.h>

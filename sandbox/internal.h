@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sandbox internals: shared by spawn.c, plan.c, policy.c and the unit tests.
  * Nothing here is part of the contract in sandbox.h.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # sandbox/: the Linux backend of the kernel role (namespaces, an empty
 # read-only root, no privileges, seccomp).  Host code only: linked into the
 # `cordon` binary by cli/module.mk and into the sandbox unit test.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The caller's side of a PD's seccomp listener (SANDBOX_POLICY_BEAM): read
  * a refused call, answer it.  The child side (the filter installed with

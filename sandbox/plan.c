@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The plan of a PD's root: which directories, symlinks, files and trees the
  * child creates in its empty tmpfs.  Built in the parent (it allocates and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Compile a PD's seccomp policy into classic BPF with libseccomp, in the
  * parent: the child must not allocate after clone, so it only hands the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Seccomp policy tables: private to policy.c, policy_native.c and the unit
  * tests.  One row allows one syscall, optionally only for some argument

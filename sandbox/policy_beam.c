@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SANDBOX_POLICY_BEAM: the seccomp allowlist of a BEAM PD (beam.smp, its
  * helper erl_child_setup, and the cordon NIF).

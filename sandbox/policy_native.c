@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SANDBOX_POLICY_NATIVE: the seccomp allowlist of a native (libcordon) PD.
  *
@@ -31,7 +32,7 @@
  * (__O_TMPFILE_BIT | O_DIRECTORY): refusing its own bit refuses it, and
  * leaves O_DIRECTORY (opendir) allowed. */
 #define O_TMPFILE_OWN_BIT (__O_TMPFILE & ~O_DIRECTORY)
-#define OPEN_WRITE_BITS (O_ACCMODE | O_CREAT | O_TRUNC | O_TMPFILE_OWN_BIT)
+#define OPEN_WRITE_BITS   (O_ACCMODE | O_CREAT | O_TRUNC | O_TMPFILE_OWN_BIT)
 
 #define ALLOW SCMP_ACT_ALLOW
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sandbox — start a program as a confined protection domain (Linux backend
  * of the kernel role).
@@ -50,25 +51,25 @@ enum sandbox_policy {
 };
 
 struct sandbox_fd {
-	int src;                   /* descriptor in the caller */
-	int dst;                   /* number it gets in the PD */
+	int src; /* descriptor in the caller */
+	int dst; /* number it gets in the PD */
 };
 
 struct sandbox_spec {
-	const char *name;          /* PD name: hostname and messages */
-	const char *program;       /* absolute path of the ELF to run */
-	char *const *argv;         /* NULL: { program, NULL } */
-	char *const *envp;         /* NULL: an empty environment */
+	const char *name;    /* PD name: hostname and messages */
+	const char *program; /* absolute path of the ELF to run */
+	char *const *argv;   /* NULL: { program, NULL } */
+	char *const *envp;   /* NULL: an empty environment */
 	const struct sandbox_fd *fds;
 	size_t nfds;
 	const char *const *ro_paths; /* extra files or directories, bound read-only
 	                                at the same path; may be NULL */
 	size_t nro_paths;
 	enum sandbox_policy policy;
-	int dev_null;              /* nonzero: the host's /dev/null at /dev/null
-	                              (the BEAM needs it at boot) */
-	int nice;                  /* scheduling niceness for the PD (>= 0:
-	                              it cannot hold CAP_SYS_NICE) */
+	int dev_null; /* nonzero: the host's /dev/null at /dev/null
+	                 (the BEAM needs it at boot) */
+	int nice;     /* scheduling niceness for the PD (>= 0:
+	                 it cannot hold CAP_SYS_NICE) */
 	/* Called once the PD's process exists but before it runs anything of
 	 * its own (it waits on the sync pipe): e.g. to put it in its cgroup
 	 * (budget_cg_attach), so nothing it execs is ever outside.  pid is in
@@ -79,32 +80,32 @@ struct sandbox_spec {
 };
 
 struct sandbox_child {
-	pid_t pid;                 /* in the caller's pid namespace */
-	int pidfd;                 /* close-on-exec; readable when the PD exits */
-	int notify_fd;             /* SANDBOX_POLICY_BEAM: the seccomp listener of
-	                              the PD's filter (close-on-exec), readable
-	                              when any process of the PD makes a call the
-	                              policy does not allow; the call waits for
-	                              an answer.  -1 for the other policies.  The
-	                              PD never holds it (it could approve its own
-	                              calls): its child closed it before exec. */
+	pid_t pid;     /* in the caller's pid namespace */
+	int pidfd;     /* close-on-exec; readable when the PD exits */
+	int notify_fd; /* SANDBOX_POLICY_BEAM: the seccomp listener of
+	                  the PD's filter (close-on-exec), readable
+	                  when any process of the PD makes a call the
+	                  policy does not allow; the call waits for
+	                  an answer.  -1 for the other policies.  The
+	                  PD never holds it (it could approve its own
+	                  calls): its child closed it before exec. */
 };
 
 /* A call the policy refused, as the kernel reported it to the listener. */
 struct sandbox_syscall {
-	uint64_t id;               /* the kernel's cookie, for sandbox_notify_refuse */
-	pid_t pid;                 /* the calling thread, in the caller's pid
-	                              namespace (0 if it is not visible there) */
-	int nr;                    /* system call number (x86_64) */
-	uint64_t ip;               /* instruction pointer at the call */
+	uint64_t id; /* the kernel's cookie, for sandbox_notify_refuse */
+	pid_t pid;   /* the calling thread, in the caller's pid
+	                namespace (0 if it is not visible there) */
+	int nr;      /* system call number (x86_64) */
+	uint64_t ip; /* instruction pointer at the call */
 	uint64_t args[6];
 };
 
 /* Start the PD.  Returns 0, or -errno with a message (without trailing
  * newline) in why.  Never leaves a process, mount or descriptor behind on
  * failure. */
-int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child,
-                  char *why, size_t whylen);
+int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child, char *why,
+                  size_t whylen);
 
 /* SIGKILL the PD through its pidfd.  Safe to call on an exited PD. */
 int sandbox_kill(const struct sandbox_child *child);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sandbox_spawn: start a program as a confined PD (see sandbox.h for what
  * it gets, docs/security.md for why).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * BEAM PDs (<beam_app>): find the application directory on the search path,
  * collect its ebin directories, check that the named OTP application is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Diagnostics: one grep-able first line, then a hint line.  Output is
  * flushed per diagnostic so it interleaves sanely with other output. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Program images: find each PD's ELF on the search path, check it is a
  * regular, executable ELF file for this machine, and resolve its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sdf internals: shared between parse.c, validate.c, elf.c, summary.c, sdf.c.
  *

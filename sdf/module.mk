@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # sdf/: parse and validate system descriptions (libxml2, libelf).
 SDF_SRCS := sdf/sdf.c sdf/parse.c sdf/validate.c sdf/elf.c sdf/diag.c sdf/summary.c sdf/beam.c \
             sdf/readable.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * XML -> struct sdf_system.  The document is hostile input: it is read with a
  * size cap, DTDs are refused before libxml2 sees them (so no entity can be

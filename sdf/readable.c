@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Can the PD's user read what the description hands it?  When cordon runs
  * as root, every PD runs as nobody (uid and gid 65534, no supplementary

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sdf_load: the three passes (see internal.h), ownership, lookups. */
 #include <libgen.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sdf — system descriptions: parse, validate, and the plan they produce.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sdf_print_summary: what `cordon check` prints for a valid description. */
 #include <inttypes.h>
 #include <stdio.h>

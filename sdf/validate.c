@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Whole-system rules: names resolved to indices, uniqueness, maps against
  * regions, channels against PDs and priorities.  Runs after parse.c over

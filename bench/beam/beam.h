@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * beam-bench internals: BEAM PDs measured next to their baselines in the
  * same run (issue 6, item 5).  calls.c boots a system of a BEAM PD and two

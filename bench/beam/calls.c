@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The calls system: a BEAM PD running app/beambench.ex, the native target
  * PD it calls and streams to (pd/target.c), and a native caller PD

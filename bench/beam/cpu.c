@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Where the CPU goes: the CPU time of each thread of the calls system, read
  * from the host's /proc (schedstat: nanoseconds on a CPU) whenever the BEAM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * beam-bench: BEAM PDs measured next to baselines from the same run (issue
  * 6, item 5).  See docs/performance.md, "BEAM PDs".

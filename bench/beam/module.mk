@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/beam: beam-bench, BEAM PDs next to baselines from the same run
 # (issue 6, item 5; docs/performance.md, "BEAM PDs"), with what it runs in
 # $(B)/bench/beam: the native PDs (target.elf, ncaller.elf) and lib/, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The port baseline of beam-bench: an Erlang port program that echoes
  * every {packet, 4} frame it reads on standard input back on standard

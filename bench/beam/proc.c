@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Running the commands beam-bench times (`cordon run`, `erl`, `elixir`)
  * with their output on a pipe, read line by line with a deadline, so a

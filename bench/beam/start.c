@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * BEAM PD start time: `cordon run` of a system with one BEAM PD, whose
  * application (app/beamstart.ex) prints a line as soon as it starts and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The recovery benchmark's client PD (bench/recovery.c).  Once at start
  * and again each time the server comes back (peer_up), it makes one

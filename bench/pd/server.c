@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The recovery benchmark's server PD (bench/recovery.c): serves protected
  * calls (mr0 + 1).  At each start it prints one line with two

@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* ping: sends notifications to pong and counts the ones that come back,
  * then makes protected calls carrying data in message registers. */
 #include <cordon.h>
 
-#define PONG    0  /* our end of the channel to pong */
-#define ROUNDS  3
+#define PONG   0 /* our end of the channel to pong */
+#define ROUNDS 3
 
 static unsigned rounds;
 

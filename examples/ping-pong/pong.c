@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pong: answers every notification with one of its own, and serves
  * protected calls that add up their message registers. */
 #include <cordon.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * driver: a temperature sensor driver, with the sensor simulated: a room
  * whose heater switches on and off every HALF_CYCLE samples, so the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # examples/sensor: the driver (driver.c) is built by examples/module.mk;
 # this builds the Elixir app PD's code directory, what its
 # <beam_app path="sensor/lib"> names:

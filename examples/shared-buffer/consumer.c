@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* consumer: reads what producer left in the shared region (mapped
  * read-only here) and notifies it back. */
 #include <cordon.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* producer: writes messages into a memory region it shares with consumer
  * and notifies it; waits for consumer's notification before the next. */
 #include <cordon.h>

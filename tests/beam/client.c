@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A native PD that calls the BEAM PD (beam/cordon/test): on a notification
  * from it, a protected call with label 42 and the words [1, 2, 3]; the

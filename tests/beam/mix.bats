@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # The cordon Elixir library's own suite (beam/cordon: `mix test`), run
 # against this build (CORDON_BUILD): each of its tests boots a real system
 # with `cordon run`, runs an ExUnit file inside a BEAM PD against native

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The native side of the cordon library's tests (beam/cordon/test): a PD
  * the BEAM PD calls, notifies and queues to.  Channel 0 to the BEAM PD:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # BEAM PDs through `cordon run`: a real Elixir application on the real BEAM
 # inside the sandbox.  The application is compiled here with elixirc into
 # the test's directory; it prints what it can and cannot do, then halts the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # beam-bench keeps building and running: a --quick run boots its BEAM PD
 # systems and prints every table (calls, queue, scheduler, start, targets)
 # with figures in them.  Nothing here judges speed: docs/performance.md

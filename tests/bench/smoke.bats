@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # The benchmarks keep building and running: a --quick run of each prints its
 # tables.  Nothing here judges speed (docs/performance.md does, as ratios).
 # Only in the plain build: a sanitized benchmark measures the sanitizer.

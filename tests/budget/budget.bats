@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Resource budgets: memory limits, CPU budget/period, tasks and priority,
 # enforced with cgroups (v2, else v1); refused, never ignored, without them.
 

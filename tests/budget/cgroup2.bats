@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # cgroup v2 for real, as far as this machine allows.  In a private mount
 # namespace (unshare -m) the cgroup v1 hierarchies are unmounted and a
 # cgroup2 hierarchy is mounted at /sys/fs/cgroup, so the monitor finds only

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/budget: the budget unit test (host) and the PD of the budget
 # integration tests, built like a user's PD (through cordon.pc).
 $(B)/tests/budget/pd.elf: tests/budget/pd.c $(B)/lib/libcordon.a $(B)/lib/pkgconfig/cordon.pc

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Priority under contention: two PDs spin on the same CPU (the whole system
 # runs under `taskset -c 0`, and every PD inherits the affinity) with
 # different priorities.  Each reports the CPU time it got every 250 ms of

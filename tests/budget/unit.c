@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * budget unit test: the arithmetic; the v2 and v1 logic on a fake cgroup
  * tree (plain directories: budget_os is replaced so control files are

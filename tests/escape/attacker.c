@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The escape suite's attacker: a compromised PD that tries to get out.
  *

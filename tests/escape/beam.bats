@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # A hostile BEAM PD: a NIF (nif/beam_nif.c, compiled here) makes the system
 # calls the BEAM policy refuses, as a compromised NIF could.  The policy's
 # default action notifies the seccomp listener the monitor holds; the

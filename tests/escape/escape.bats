@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # The escape suite: one system (escape.system) in which every PD but three
 # is a compromised PD making one attack, named after it (attacker.c).  Each
 # test below asserts the precise way its attack is stopped (the errno the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/escape: the escape suite's PDs (attacker.c: one attack per PD, by
 # name; target.c: the victim, the bystander and the checker), built like a
 # user's PD (through cordon.pc) into $(B)/tests/escape/X.elf.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The PDs the escape suite's attackers must not affect, chosen by name:
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Smoke runs of the libFuzzer targets (fuzz/, docs/fuzzing.md): each target
 # replays its committed corpus (fuzz/corpus/<target>/) and its reproducers
 # of past findings (fuzz/regress/<target>/), then fuzzes for a few seconds

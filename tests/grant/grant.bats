@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Grants: a <grant type="tcp_listen"> gives one PD a listening socket the
 # monitor opened, and nothing else gives a PD any network.  The PD is
 # tests/grant/pd.c (what it does depends on its name); systems are written

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The PD of tests/grant/grant.bats.  What it does depends on its name:
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Whole systems talking: the examples, Microkit compatibility, a callee
 # killed mid-call.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A component written only against Microkit's API: it must build with
  * cordon.pc and run unchanged.  It notifies the server, and when notified
  * back makes a protected call and checks the answer. */

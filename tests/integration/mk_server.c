@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The server side of the Microkit compatibility test, also written only
  * against Microkit's API. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A hostile PD and its victims.  By name:
  *
@@ -41,7 +42,7 @@ static void scribble(void *p, size_t n)
 static void vandal(void)
 {
 	const struct ipc_boot *boot =
-		mmap(NULL, sizeof(*boot), PROT_READ, MAP_SHARED, IPC_FD_BOOT, 0);
+	    mmap(NULL, sizeof(*boot), PROT_READ, MAP_SHARED, IPC_FD_BOOT, 0);
 	if (boot == MAP_FAILED) {
 		cordon_dbg_puts("vandal: cannot map the boot information\n");
 		return;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Two roles, chosen by PD name: "callee" takes a protected call and never
  * returns from it; "caller" calls it and reports how the call ended. */
 #include <cordon.h>
@@ -21,7 +22,7 @@ cordon_msginfo protected(cordon_channel ch, cordon_msginfo msg)
 {
 	cordon_dbg_puts("callee: in protected, never returning\n");
 	for (;;) {
-		struct timespec t = { 3600, 0 };
+		struct timespec t = {3600, 0};
 		nanosleep(&t, NULL);
 	}
 }

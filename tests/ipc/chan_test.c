@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ipc/ between two ends: notifications, protected calls (also across
  * processes), a callee that dies mid-call, calls to an earlier incarnation,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A hostile peer: seeded random bytes over the peer's end page and the rx
  * ring, many rounds.  ipc_poll, ipc_take_call, ipc_queue_recv and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/ipc: unit tests of ipc/ (host build, so ASan with SANITIZE=1).
 IPCT_HARNESS := $(B)/obj/host/tests/ipc/pair.o
 CMOCKA_LIBS  := $(shell pkg-config --libs cmocka)

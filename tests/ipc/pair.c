@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The ipc/ test harness: see pair.h. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Test harness for ipc/: two ends of one channel in shared memfd pages,
  * mapped as a PD would map them (own page read-write, peer page and rx ring

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Batched queue edge checks (ipc/queue.c): when the consumer and a producer
  * that waits for space are notified, and, with two processes and many

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The adaptive spin policy of ipc/wait.c, scripted: ipc_spin_budget and
  * ipc_spin_outcome given a sequence of outcomes, ipc_spin_paid's

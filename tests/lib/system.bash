@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Helpers for bats suites that boot systems with `cordon run`.
 #
 #   system_start FILE [ARGS...]   boot in the background; output to $SYS_LOG

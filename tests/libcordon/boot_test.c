@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libcordon without a sandbox: boot information validation (hand-built
  * boot memfds, one broken rule each), what boot maps and sets, the API's

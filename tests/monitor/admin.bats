@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # cordon ps / restart / stop / faults / log against a running monitor.
 
 load ../lib/system

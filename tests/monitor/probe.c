@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A PD that checks one sandbox promise from the inside, chosen by its own
  * name, and prints what happened.  Checks that the kernel should refuse by
  * killing the PD (seccomp) print their intent first, so the test can tell

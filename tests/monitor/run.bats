@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # cordon run: boot, output prefixes, clean stop, and nothing half-started.
 
 load ../lib/system

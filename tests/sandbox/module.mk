@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/sandbox: the sandbox unit test and the probes it runs inside PDs.
 # Probes are plain libc programs built without sanitizers (a PD cannot load
 # their runtime); the unit test itself is a host program (ASan under

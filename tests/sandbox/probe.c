@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * probe: checks one fact about the sandbox it runs in, from the inside.
  * Plain libc, no libcordon, no sanitizers (a PD cannot load their runtime).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests of sandbox/: each test states one claim about what a PD gets or
  * cannot do, and checks it from inside a real PD with a probe program

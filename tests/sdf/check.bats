@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # cordon check against the sdf fixtures.
 #
 # Each tests/sdf/fixtures/NAME.system breaks one rule (or, warn-*, trips one

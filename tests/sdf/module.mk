@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/sdf/: program images for the fixtures, a sdf-only `check` driver and
 # the sdf unit test.  Fixture images are built without sanitizers: they are
 # only inspected, never run.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A stand-in program image for the sdf fixtures: a real ELF for this
  * machine with the symbols the fixtures name in setvar_vaddr. */
 #include <stdint.h>

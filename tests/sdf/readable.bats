@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # cordon check says when a PD could not use its own files: run as root,
 # cordon starts every PD as nobody, so a program image nobody may not
 # execute, or a BEAM application tree nobody may not read, would fail only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sdf-check [-L DIR]... FILE: `cordon check` with nothing but sdf linked,
  * so the sdf suite can run while other components are unfinished
  * (tests/sdf/check.bats uses it when SDF_CHECK names it). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sdf unit test: the plan sdf_load() builds from good descriptions
  * (tests/sdf/good/), number parsing, the diagnostic format and the summary.

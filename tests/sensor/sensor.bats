@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # examples/sensor end to end: the native driver PD and the Elixir app PD
 # that reads it and serves a status page over HTTP (:inets httpd on a
 # tcp_listen grant).  Kill the driver: the app says so and reads again after

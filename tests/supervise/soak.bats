@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Soak: under protected-call load, kill random PDs of a 10-PD system 300
 # times.  Then the monitor is alive, every PD is back in service, every call
 # got either its reply or the PEER_DOWN label (none hung, none wrong), and

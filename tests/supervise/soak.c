@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The soak test's PDs.  "srvN" serve protected calls (mr0 + 1).  "cliN"
  * call srvN on channel 0 without end and account for every call: a reply
@@ -28,17 +29,17 @@ void init(void)
 		} else if (label == CORDON_LABEL_PEER_DOWN && cordon_msginfo_get_count(r) == 0) {
 			down++;
 			/* The server is restarting: give it the CPU. */
-			struct timespec t = { 0, 200 * 1000 };
+			struct timespec t = {0, 200 * 1000};
 			nanosleep(&t, NULL);
 		} else {
 			bad++;
-			cordon_dbg_printf("%s: BAD reply: label %llu count %u mr0 %llu for %llu\n", me,
-			                  (unsigned long long)label, cordon_msginfo_get_count(r),
-			                  (unsigned long long)cordon_mr_get(0),
-			                  (unsigned long long)n);
+			cordon_dbg_printf(
+			    "%s: BAD reply: label %llu count %u mr0 %llu for %llu\n", me,
+			    (unsigned long long)label, cordon_msginfo_get_count(r),
+			    (unsigned long long)cordon_mr_get(0), (unsigned long long)n);
 		}
 		if (n % 1024 == 0) {
-			struct timespec t = { 0, 1000 * 1000 };
+			struct timespec t = {0, 1000 * 1000};
 			nanosleep(&t, NULL);
 		}
 		if (n % 16384 == 0)

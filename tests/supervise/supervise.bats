@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Supervision of PDs with OTP's semantics: strategies, restart kinds,
 # intensity and escalation, and Microkit's fault() for child PDs.
 

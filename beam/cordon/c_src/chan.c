@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Channels from Elixir: notify, subscribe, protected calls both ways, and
  * monitors on the peer.  See nif.h for the threads and the lock.

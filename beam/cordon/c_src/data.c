@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Queues and memory regions from Elixir.  Bytes only; Cordon.Queue adds
  * terms on top (term_to_binary, binary_to_term with :safe).

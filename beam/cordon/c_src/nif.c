@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The cordon NIF: load, the function table, and the terms shared by its
  * files.  See nif.h for the threads and locks.

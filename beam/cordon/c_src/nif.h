@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The cordon NIF: a BEAM PD's channels, queues, regions and grants, for the
  * Elixir library in beam/cordon/lib.  Internal to the NIF.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The waiter thread: the one thread of a BEAM PD that sleeps on its
  * channels.  Each pass looks at every channel under its lock (ipc_poll,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule Cordon do
   @moduledoc """
   The capabilities of a BEAM protection domain: what the system description

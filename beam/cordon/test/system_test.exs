@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule Cordon.SystemTest do
   # Every API of the library, round-tripped with native PDs in a real
   # system: each file of test/pd/ runs inside a BEAM PD (see

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule BeamBench do
   @moduledoc """
   The BEAM side of beam-bench (bench/beam/calls.c starts it in a BEAM PD

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule BeamStart do
   @moduledoc """
   beam-bench's start-time probe (bench/beam/start.c): an application that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The native caller of beam-bench (bench/beam/calls.c): the baseline that
  * runs in the same system, at the same priority as the BEAM PD, against

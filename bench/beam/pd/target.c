@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The callee and queue sink of beam-bench (bench/beam/calls.c): one
  * native PD that both callers, the BEAM PD (channel 0) and the native

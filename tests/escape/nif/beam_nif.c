@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * beam_nif: a NIF for tests/escape/beam.bats (not a PD: outside the folder
  * whose *.c module.mk builds as PDs), so that a BEAM PD can make

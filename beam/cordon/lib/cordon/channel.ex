@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule Cordon.Channel do
   @moduledoc """
   Notifications and protected calls on a channel, with seL4 Microkit's

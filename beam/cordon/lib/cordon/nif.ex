@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule Cordon.NIF do
   @moduledoc false
   # The NIF (c_src/). Every function here is replaced when the library

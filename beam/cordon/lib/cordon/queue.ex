@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule Cordon.Queue do
   @moduledoc """
   A channel's message queues: binaries of 1 up to half the ring's size,

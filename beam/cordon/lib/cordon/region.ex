@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule Cordon.Region do
   @moduledoc """
   Shared memory regions mapped into this PD (`<map mr=...>`), by name.

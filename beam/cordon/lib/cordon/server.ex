@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule Cordon.Server do
   @moduledoc """
   A process that serves protected calls made by native PDs, in the style of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule ArgsTest do
   # Bad arguments raise ArgumentError with the reason; none crashes the VM
   # (the last test checks the NIF still works after all of them).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule ChannelTest do
   # Cordon.Channel against the native PD `peer` (tests/beam/peer.c) on
   # channel 0, inside a real BEAM PD.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule GrantTest do
   # A tcp_listen grant (the host test gives one on a free port): gen_tcp
   # serves on the socket the monitor opened and handed in, while the PD

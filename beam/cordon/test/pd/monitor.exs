@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule MonitorTest do
   # Cordon.monitor/1 on the native PD `peer`, which dies of SIGSEGV in the
   # middle of a protected call with label 3; its supervisor restarts it.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule QueueTest do
   # Cordon.Queue with the native PD `peer`, which echoes every message on
   # channel 0 back, in order.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule RegionTest do
   # Cordon.Region: "shared" is mapped read-write here and in `peer`
   # (tests/beam/peer.c: label 4 writes a pattern and sums it, label 5 sums

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule CordonPdTests do
   @moduledoc false
   # Runs inside the BEAM PD `tests`: every .exs file in the application's

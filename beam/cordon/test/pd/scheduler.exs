@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule SchedulerTest do
   # "No NIF call holds a normal scheduler for more than a millisecond",
   # measured: the VM reports every time slice over 1 ms (system_monitor

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule ServerTest do
   # Serving protected calls made by a native PD: the PD `client`
   # (tests/beam/client.c) calls us on our channel 1 with label 42 and the

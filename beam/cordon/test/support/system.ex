@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule Cordon.Test.System do
   @moduledoc """
   Runs ExUnit files inside a BEAM PD of a real system, with `cordon run`.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule SensorApp.Application do
   @moduledoc """
   The sensor app: a reader of the native driver PD and the status page.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule SensorApp.Reader do
   @moduledoc """
   Reads the temperature driver, a native PD, through the channel to it,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 defmodule SensorApp.Status do
   @moduledoc """
   The status page: OTP's `:inets` httpd, started on the listening socket of
