@@ -26,24 +26,24 @@ int mon_admin_open(struct mon *m)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
 	if (admin_rundir(dir, sizeof(dir), true, why, sizeof(why)) < 0) {
-		mon_log(m, "MON|ERROR:", "admin socket: %s", why);
+		mon_err(m, "admin socket: %s", why);
 		return -1;
 	}
 	admin_system_name(m->name, name, sizeof(name));
 	int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s.sock", dir, name);
 	if (n < 0 || (size_t)n >= sizeof(sa.sun_path)) {
-		mon_log(m, "MON|ERROR:", "admin socket path too long: %s/%s.sock", dir, name);
+		mon_err(m, "admin socket path too long: %s/%s.sock", dir, name);
 		return -1;
 	}
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		mon_log(m, "MON|ERROR:", "admin socket: %s", strerror(errno));
+		mon_err(m, "admin socket: %s", strerror(errno));
 		return -1;
 	}
 	/* A live monitor answers on the path: refuse to take it over.  A dead
 	 * one left a stale socket: remove it. */
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-		mon_log(m, "MON|ERROR:",
+		mon_err(m,
 		        "a system named '%s' is already running (%s)\n"
 		        "  hint: stop it first, or give this one another name with --name",
 		        name, sa.sun_path);
@@ -56,7 +56,7 @@ int mon_admin_open(struct mon *m)
 
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
-		mon_log(m, "MON|ERROR:", "admin socket %s: %s", sa.sun_path, strerror(errno));
+		mon_err(m, "admin socket %s: %s", sa.sun_path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -137,10 +137,9 @@ static void cmd_ps(struct mon *m, struct reply *r)
 	             "UPTIME", "MEMORY");
 	for (size_t p = 0; p < m->sys->npds; p++) {
 		const struct mon_pd *mp = &m->pds[p];
-		if (!mp->running) {
+		if (!mon_pd_alive(mp->state)) {
 			reply_printf(r, "%-20s %-8s %8s %8u %10s %10s\n", mp->sdf->name,
-			             mp->stop_requested ? "stopped" : "down", "-", mp->restarts,
-			             "-", "-");
+			             mon_pd_state_name(mp->state), "-", mp->restarts, "-", "-");
 			continue;
 		}
 		double up = (double)(now.tv_sec - mp->started.tv_sec) +
@@ -158,8 +157,9 @@ static void cmd_ps(struct mon *m, struct reply *r)
 			         (unsigned long long)(mp->sdf->memory_limit >> 20));
 		else
 			snprintf(mem, sizeof(mem), "%.1fM", (double)kib / 1024);
-		reply_printf(r, "%-20s %-8s %8d %8u %9.1fs %10s\n", mp->sdf->name, "running",
-		             (int)mp->child.pid, mp->restarts, up, mem);
+		reply_printf(r, "%-20s %-8s %8d %8u %9.1fs %10s\n", mp->sdf->name,
+		             mon_pd_state_name(mp->state), (int)mp->child.pid, mp->restarts, up,
+		             mem);
 	}
 }
 
@@ -240,17 +240,15 @@ static void serve(struct mon *m, int fd)
 	} else if (!strcmp(cmd, "stop")) {
 		long p = find_or_refuse(m, r, arg);
 		if (p >= 0) {
-			bool was = m->pds[p].running;
-			mon_log(m, "MON|INFO:", "admin: stop pd=%s", arg);
-			mon_pd_stop(m, (size_t)p);
-			m->pds[p].stop_requested = true;
+			mon_info(m, "admin: stop pd=%s", arg);
+			bool was = mon_pd_stop(m, (size_t)p);
 			status_ok(r);
 			reply_printf(r, "%s %s\n", arg, was ? "stopped" : "was not running");
 		}
 	} else if (!strcmp(cmd, "restart")) {
 		long p = find_or_refuse(m, r, arg);
 		if (p >= 0) {
-			mon_log(m, "MON|INFO:", "admin: restart pd=%s", arg);
+			mon_info(m, "admin: restart pd=%s", arg);
 			mon_pd_stop(m, (size_t)p);
 			if (mon_pd_start(m, (size_t)p) < 0) {
 				reply_printf(
@@ -292,8 +290,7 @@ void mon_admin_accept(struct mon *m)
 			static const char no[] = "error: permission denied: only the user who "
 			                         "started this system may administer it";
 			send(fd, no, sizeof(no) - 1, MSG_NOSIGNAL);
-			mon_log(m, "MON|ERROR:", "admin: refused a request from uid %d",
-			        (int)cred.uid);
+			mon_err(m, "admin: refused a request from uid %d", (int)cred.uid);
 		} else {
 			serve(m, fd);
 		}

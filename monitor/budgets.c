@@ -52,8 +52,7 @@ int mon_budget_open(struct mon *m)
 		for (size_t i = 0; budget_dir(m->budget, i) && n < sizeof(dirs); i++)
 			n += (size_t)snprintf(dirs + n, sizeof(dirs) - n, " %s",
 			                      budget_dir(m->budget, i));
-		mon_log(m, "MON|INFO:", "budgets: %s at%s",
-		        budget_mode_name(budget_mode(m->budget)), dirs);
+		mon_info(m, "budgets: %s at%s", budget_mode_name(budget_mode(m->budget)), dirs);
 		return 0;
 	}
 	size_t refused = 0;
@@ -63,13 +62,12 @@ int mon_budget_open(struct mon *m)
 		if (!what[0])
 			continue;
 		if (!refused++)
-			mon_log(m, "MON|ERROR:", "resource budgets cannot be enforced here: %s",
-			        why);
-		mon_log(m, "MON|ERROR:", "pd=%s declares %s: refusing to run it without them",
+			mon_err(m, "resource budgets cannot be enforced here: %s", why);
+		mon_err(m, "pd=%s declares %s: refusing to run it without them",
 		        m->sys->pds[p].name, what);
 	}
 	if (refused) {
-		mon_log(m, "MON|ERROR:",
+		mon_err(m,
 		        "  hint: run cordon as root on a machine with cgroup v2 (memory, cpu and "
 		        "pids controllers) or v1 (memory, cpu and pids hierarchies), or as a user "
 		        "in a delegated cgroup v2 subtree: systemd-run --user --scope -p "
@@ -77,10 +75,10 @@ int mon_budget_open(struct mon *m)
 		        "budget/period");
 		return -1;
 	}
-	mon_log(m, "MON|INFO:",
-	        "budgets: off (%s); no PD declares limits or a budget below its "
-	        "period, so the system runs without them; priority maps to nice only",
-	        why);
+	mon_info(m,
+	         "budgets: off (%s); no PD declares limits or a budget below its "
+	         "period, so the system runs without them; priority maps to nice only",
+	         why);
 	return 0;
 }
 
@@ -149,8 +147,8 @@ static void destroy(struct mon *m, size_t p)
 	int e = budget_cg_destroy(mp->cg);
 	mp->cg = NULL;
 	if (e < 0)
-		mon_log(m, "MON|ERROR:", "pd=%s: its cgroup could not be removed: %s",
-		        mp->sdf->name, strerror(-e));
+		mon_err(m, "pd=%s: its cgroup could not be removed: %s", mp->sdf->name,
+		        strerror(-e));
 }
 
 void mon_budget_describe(const struct mon *m, size_t p, char *how, size_t len)

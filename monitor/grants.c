@@ -100,7 +100,7 @@ int mon_grants_open(struct mon *m)
 			continue;
 		m->pds[p].grants = malloc(pd->ngrants * sizeof(int));
 		if (!m->pds[p].grants) {
-			mon_log(m, "MON|ERROR:", "out of memory");
+			mon_err(m, "out of memory");
 			return -1;
 		}
 		for (size_t i = 0; i < pd->ngrants; i++)
@@ -114,19 +114,19 @@ int mon_grants_open(struct mon *m)
 			int fd = open_listen(g, &what);
 			if (fd < 0) {
 				int e = errno;
-				mon_log(m, "MON|ERROR:",
+				mon_err(m,
 				        "grant %s of pd=%s (%s:%d): cannot listen on %s%s%s:%u: "
 				        "%s: %s",
 				        g->name, pd->name, g->loc.file, g->loc.line,
 				        g->ipv6 ? "[" : "", g->address, g->ipv6 ? "]" : "", g->port,
 				        what, strerror(e));
-				mon_log(m, "MON|ERROR:", "  hint: %s", hint_for(e));
+				mon_err(m, "  hint: %s", hint_for(e));
 				return -1;
 			}
 			m->pds[p].grants[i] = fd;
-			mon_log(m, "MON|INFO:", "grant %s of pd=%s: %s on %s%s%s:%u, backlog %u",
-			        g->name, pd->name, sdf_grant_type_name(g->type), g->ipv6 ? "[" : "",
-			        g->address, g->ipv6 ? "]" : "", g->port, g->backlog);
+			mon_info(m, "grant %s of pd=%s: %s on %s%s%s:%u, backlog %u", g->name,
+			         pd->name, sdf_grant_type_name(g->type), g->ipv6 ? "[" : "",
+			         g->address, g->ipv6 ? "]" : "", g->port, g->backlog);
 		}
 	}
 	return 0;

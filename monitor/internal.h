@@ -10,6 +10,9 @@
 
 #include "ipc/abi.h"
 #include "monitor/beam.h"
+#include "monitor/lifecycle.h"
+#include "monitor/policy.h"
+#include "monitor/util.h"
 #include "sandbox/sandbox.h"
 #include "sdf/sdf.h"
 
@@ -34,8 +37,8 @@ struct mon_relay {
 
 struct mon_pd {
 	const struct sdf_pd *sdf;
+	enum mon_pd_state state;    /* changed only by mon_pd_set (pd.c) */
 	struct sandbox_child child; /* pidfd -1 when not running */
-	bool running;
 	struct {
 		struct mon_mem mem; /* the PD's boot information */
 	} boot;
@@ -48,23 +51,18 @@ struct mon_pd {
 	                              at its first start (argv NULL before) and
 	                              reused by every restart: all of it follows
 	                              from the description */
-	struct ipc_ctl last_fault; /* the PD's own report, if it sent one */
-	bool have_fault;
+	struct ipc_ctl last_fault; /* the PD's own report of this run, if it sent
+	                              one (type IPC_CTL_FAULT), else zeroes */
 	struct {
-		bool seen; /* a call its policy refused, reported by the
-		              kernel through the seccomp listener (BEAM
-		              PDs): the PD was killed for it */
-		int nr;    /* the first such call of this run */
+		int nr; /* the first call of this run its policy refused,
+		           reported by the kernel through the seccomp listener
+		           (BEAM PDs): the PD was killed for it; -1: none */
 		uint64_t ip;
 	} refused;
 	struct timespec started;
 	unsigned restarts;    /* starts after the first */
-	bool stop_requested;  /* stopped on purpose (admin, parent PD): not a
-	                         fault, and no supervisor restarts it */
-	bool sup_stopping;    /* its supervisor is stopping it to restart a
-	                         set of children: not a fault either */
 	int last_status;      /* wait status of its last exit */
-	bool ends_up;         /* its channel end pages are marked up */
+	unsigned long batch;  /* while waiting: the restart batch that starts it */
 	struct budget_cg *cg; /* its cgroup from its first start to the system's
 	                         stop; NULL without budgets */
 	uint64_t oom_base;    /* its cgroup's OOM-kill count when it started */
@@ -98,16 +96,22 @@ struct mon {
 	int admin_fd;         /* listening admin socket, or -1 */
 	char admin_path[108]; /* its path, unlinked at exit */
 	struct mon_history *history;
-	struct mon_sup *sups; /* one per sdf_system.sups */
-	bool stopping;
+	struct mon_policy policy;  /* supervision: the restart history */
+	struct mon_batch *batches; /* restarts waiting for their time (backoff) */
+	size_t nbatches;
+	unsigned long batch_serial;
+	int timer_fd;               /* fires at the first batch's time; -1 */
 	bool failed;                /* the root supervisor gave up */
 	struct budget_root *budget; /* the system's cgroup; NULL: budgets off */
 };
 
-/* A supervisor's recent restarts, for its intensity. */
-struct mon_sup {
-	uint64_t *when; /* CLOCK_MONOTONIC ms of the restarts kept */
-	size_t n, cap;
+/* Restarts the policy decided for later: the rest of a decision after its
+ * MON_ACT_WAIT, carried out at `at` (CLOCK_MONOTONIC ms). */
+struct mon_batch {
+	unsigned long serial; /* the PDs it starts carry it in mon_pd.batch */
+	uint64_t at;
+	struct mon_act *acts;
+	size_t n;
 };
 
 /* A bounded record of what happened, for `cordon faults` and `cordon log`. */
@@ -145,12 +149,17 @@ int mon_grants_open(struct mon *m);
 int mon_grant_rearm(struct mon *m, size_t p, size_t i, char *why, size_t whylen);
 void mon_grants_close(struct mon *m);
 
-/* supervise.c */
+/* supervise.c: carries out the policy's decisions (policy.h). */
 int mon_sup_init(struct mon *m);
 void mon_sup_free(struct mon *m);
-/* PD p ended by itself (not stopped on purpose): restart it, its siblings,
- * or escalate, as its supervisor says; or tell its parent PD. */
-void mon_sup_pd_ended(struct mon *m, size_t p, bool abnormal, const char *how);
+/* PD p ended by itself (not stopped or terminated), or could not be
+ * started: restart it, its siblings, or escalate, as its supervisor says;
+ * or tell its parent PD.  `how` says how it ended, for its parent. */
+void mon_sup_pd_ended(struct mon *m, size_t p, enum mon_end_kind end, const char *how);
+/* PD p said it is ready. */
+void mon_sup_pd_ready(struct mon *m, size_t p);
+/* The timer fired: start what waited for its time. */
+void mon_sup_timer(struct mon *m);
 
 /* output.c */
 void mon_relay_init(struct mon_relay *r, int fd);
@@ -163,11 +172,24 @@ void mon_history_line(struct mon *m, size_t pd, const char *s, size_t n);
 /* Log a MON|FAULT line and keep it for `cordon faults`. */
 void mon_fault(struct mon *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* monitor.c: the lifecycle operations admin requests and supervision use. */
+/* pd.c: one PD's life, as lifecycle.h allows it.  Nothing here decides
+ * what happens next: that is supervise.c's. */
+/* The one place a PD's state changes; its channel end pages follow it
+ * (up before a start, down once it is gone).  -1 (logged) if refused. */
+int mon_pd_set(struct mon *m, size_t p, enum mon_pd_event ev);
+/* Mark every PD's end pages up, from the system's first instant. */
+void mon_pd_ends_boot(struct mon *m);
 int mon_pd_start(struct mon *m, size_t pd);
-void mon_pd_stop(struct mon *m, size_t pd);
+/* Stop PD p on purpose: no supervisor starts it again.  True if it ran. */
+bool mon_pd_stop(struct mon *m, size_t pd);
 /* Kill and reap PD p for its supervisor: neither a fault nor a stop. */
 void mon_pd_terminate(struct mon *m, size_t pd);
+/* Kill every PD that runs, then reap them all, silently. */
+void mon_pd_terminate_all(struct mon *m);
+/* PD p's pidfd fired: reap it, relay the last of its output, log how it
+ * ended.  True when it ended by itself (*end says how; how is the text):
+ * its supervisor must decide. */
+bool mon_pd_reap(struct mon *m, size_t p, enum mon_end_kind *end, char *how, size_t len);
 long mon_pd_find(const struct mon *m, const char *name);
 /* Queue a control message for PD `p` and bump its monitor page.  Returns 0,
  * or -1 (logged) when the PD is not running or does not read them. */
@@ -175,6 +197,23 @@ int mon_pd_tell(struct mon *m, size_t p, const struct ipc_ctl *c);
 /* Format how a PD ended ("signal=SIGSEGV addr=0x0 ip=0x4011d6", "exit=3",
  * "seccomp syscall=socket") from its wait status and its own report. */
 void mon_pd_describe_end(const struct mon_pd *mp, int status, char *buf, size_t len);
+/* Add fd to the loop's epoll set; what it is about in the high half. */
+enum mon_ev_kind {
+	MON_EV_SIGNAL = 1,
+	MON_EV_EXIT,
+	MON_EV_OUT,
+	MON_EV_ERR,
+	MON_EV_CTL,
+	MON_EV_ADMIN,
+	MON_EV_REFUSED,
+	MON_EV_TIMER
+};
+int mon_watch(struct mon *m, int fd, enum mon_ev_kind kind, size_t pd);
+
+/* ctl.c: what a PD says to the monitor (control messages, and calls its
+ * policy refused), all untrusted input. */
+void mon_ctl_readable(struct mon *m, size_t p);
+void mon_ctl_refused_call(struct mon *m, size_t p);
 
 /* budgets.c: resource budgets (budget/) around a PD's life. */
 struct budget_cg;

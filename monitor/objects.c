@@ -63,7 +63,7 @@ static int mem_create(struct mon *m, const char *what, size_t size, bool map, st
 	}
 	return 0;
 err:
-	mon_log(m, "MON|ERROR:", "cannot create %s (%zu bytes): %s", what, size, strerror(errno));
+	mon_err(m, "cannot create %s (%zu bytes): %s", what, size, strerror(errno));
 	mem_close(mem);
 	return -1;
 }
@@ -163,7 +163,7 @@ int mon_boot_write(struct mon *m, size_t p, struct sandbox_fd *fds, size_t *nfds
 	int rc = -1;
 
 	if (!boot) {
-		mon_log(m, "MON|ERROR:", "pd=%s: out of memory", pd->name);
+		mon_err(m, "pd=%s: out of memory", pd->name);
 		return -1;
 	}
 	boot->magic = IPC_BOOT_MAGIC;
@@ -230,7 +230,7 @@ int mon_boot_write(struct mon *m, size_t p, struct sandbox_fd *fds, size_t *nfds
 		struct ipc_boot_grant *bg = &boot->grants[boot->ngrants++];
 		char why[160];
 		if (mon_grant_rearm(m, p, i, why, sizeof(why)) < 0) {
-			mon_log(m, "MON|ERROR:", "pd=%s: %s", pd->name, why);
+			mon_err(m, "pd=%s: %s", pd->name, why);
 			goto out;
 		}
 		bg->kind = IPC_GRANT_TCP_LISTEN;
@@ -248,7 +248,7 @@ int mon_boot_write(struct mon *m, size_t p, struct sandbox_fd *fds, size_t *nfds
 	 * information but not change what a restart will hand it again. */
 	ssize_t n = pwrite(mp->boot.mem.rw, boot, sizeof(*boot), 0);
 	if (n != (ssize_t)sizeof(*boot)) {
-		mon_log(m, "MON|ERROR:", "pd=%s: writing boot information: %s", pd->name,
+		mon_err(m, "pd=%s: writing boot information: %s", pd->name,
 		        n < 0 ? strerror(errno) : "short write");
 		goto out;
 	}
@@ -256,8 +256,7 @@ int mon_boot_write(struct mon *m, size_t p, struct sandbox_fd *fds, size_t *nfds
 	rc = 0;
 	goto out;
 too_many:
-	mon_log(m, "MON|ERROR:", "pd=%s: too many capabilities to hand in (at most %zu)", pd->name,
-	        cap);
+	mon_err(m, "pd=%s: too many capabilities to hand in (at most %zu)", pd->name, cap);
 out:
 	free(boot);
 	return rc;
@@ -273,11 +272,11 @@ void mon_regions_clear(struct mon *m, size_t p)
 		/* Punching the whole file out gives every mapping zero pages. */
 		if (fallocate(r->mem.rw, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
 		              (off_t)r->mem.size) < 0)
-			mon_log(m, "MON|ERROR:", "region=%s could not be cleared: %s", r->sdf->name,
+			mon_err(m, "region=%s could not be cleared: %s", r->sdf->name,
 			        strerror(errno));
 		else
-			mon_log(m, "MON|INFO:", "region=%s cleared for the restart of pd=%s",
-			        r->sdf->name, pd->name);
+			mon_info(m, "region=%s cleared for the restart of pd=%s", r->sdf->name,
+			         pd->name);
 	}
 }
 

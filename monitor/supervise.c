@@ -1,42 +1,28 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Supervision of protection domains, with OTP's semantics.
+ * Supervision, carried out: the policy (policy.h) decides, this file does
+ * what it said, in its order, and keeps the restarts that wait for their
+ * time (backoff) until a timerfd in the monitor's loop says so.  Waiting
+ * never blocks the loop.
  *
- * The description groups PDs under supervisors (sdf.h: struct
- * sdf_supervisor), nested to any depth under an implicit or explicit root.
- * When a PD ends without being asked to, its supervisor decides:
- *
- *   restart kind   permanent: always restarted; transient: restarted only
- *                  after an abnormal end (a signal or a non-zero exit);
- *                  temporary: never restarted.
- *   strategy       one_for_one: only the PD; one_for_all: every child of the
- *                  supervisor; rest_for_one: the PD and the children after
- *                  it.  Children in the set that still run are stopped first,
- *                  in reverse start order; then the set starts again in start
- *                  order.  Temporary children in the set are stopped but not
- *                  started again (as OTP removes them).
- *   intensity      more than `intensity` restarts within `period` and the
- *                  supervisor gives up: it stops every PD under it and fails
- *                  in turn, so its own supervisor handles it as a failed
- *                  child (restarting a supervisor starts its whole subtree
- *                  afresh).  When the root gives up the system stops with a
- *                  report, and `cordon run` exits 1.
- *
- * A Microkit child PD (one nested in another PD, with an id) has no
- * supervisor: its parent PD learns of its end through fault() and decides.
- *
- * Everything here runs inside the monitor's event loop; starting and
- * stopping are synchronous (sandbox_spawn returns once the PD runs, and a
- * stop kills and reaps), so a restart set is never half-applied.
+ * Starting and stopping are synchronous (sandbox_spawn returns once the PD
+ * runs, and a stop kills and reaps), so a decision is never half-applied
+ * when the next event is looked at.  A start that fails while a decision
+ * is carried out is a new end of that PD, decided once the decision is
+ * done; the loop ends because every turn records a restart and the
+ * intensity bounds them.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 
 #include "monitor/internal.h"
+
+/* How a PD that could not even be spawned ended, for its supervisor. */
+#define SPAWN_FAILED_END MON_END_ABNORMAL
 
 static uint64_t now_ms(void)
 {
@@ -47,216 +33,226 @@ static uint64_t now_ms(void)
 
 int mon_sup_init(struct mon *m)
 {
-	m->sups = calloc(m->sys->nsups ? m->sys->nsups : 1, sizeof(*m->sups));
-	if (!m->sups)
+	if (mon_policy_init(&m->policy, m->sys) < 0) {
+		mon_err(m, "out of memory");
 		return -1;
-	for (size_t s = 0; s < m->sys->nsups; s++) {
-		/* Never more than intensity + 1 restarts are remembered: the
-		 * one that exceeds the intensity ends the supervisor. */
-		size_t cap = (size_t)m->sys->sups[s].intensity + 1;
-		m->sups[s].when = calloc(cap, sizeof(uint64_t));
-		m->sups[s].cap = cap;
-		if (!m->sups[s].when)
-			return -1;
 	}
-	return 0;
+	m->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (m->timer_fd < 0) {
+		mon_err(m, "setting up the monitor: timerfd: %s", strerror(errno));
+		return -1;
+	}
+	return mon_watch(m, m->timer_fd, MON_EV_TIMER, 0);
 }
 
 void mon_sup_free(struct mon *m)
 {
-	for (size_t s = 0; m->sups && s < m->sys->nsups; s++)
-		free(m->sups[s].when);
-	free(m->sups);
-	m->sups = NULL;
+	for (size_t i = 0; i < m->nbatches; i++)
+		free(m->batches[i].acts);
+	free(m->batches);
+	m->batches = NULL;
+	m->nbatches = 0;
+	close_fd(&m->timer_fd);
+	mon_policy_free(&m->policy);
 }
 
-/* Record a restart by supervisor s now; false when it exceeds the
- * intensity (the supervisor must give up). */
-static bool record_restart(struct mon *m, size_t s)
+/* Set the timer to the first batch's time, or disarm it. */
+static void arm(struct mon *m)
 {
-	const struct sdf_supervisor *sd = &m->sys->sups[s];
-	struct mon_sup *ms = &m->sups[s];
-	uint64_t t = now_ms();
-	size_t kept = 0;
-
-	for (size_t i = 0; i < ms->n; i++)
-		if (t - ms->when[i] < sd->period_ms)
-			ms->when[kept++] = ms->when[i];
-	ms->n = kept;
-	if (ms->n + 1 > sd->intensity)
-		return false;
-	ms->when[ms->n++] = t;
-	return true;
+	struct itimerspec its = {0};
+	if (m->nbatches) {
+		uint64_t at = m->batches[0].at;
+		for (size_t i = 1; i < m->nbatches; i++)
+			if (m->batches[i].at < at)
+				at = m->batches[i].at;
+		/* 0 would disarm: a time already past fires at once anyway. */
+		its.it_value.tv_sec = (time_t)(at / 1000);
+		its.it_value.tv_nsec = (long)(at % 1000) * 1000000 + 1;
+	}
+	if (timerfd_settime(m->timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+		mon_err(m, "timerfd: %s; a waiting restart may be late", strerror(errno));
 }
 
-/* ---- walking the tree ---- */
-
-static void stop_child(struct mon *m, const struct sdf_child *c);
-
-static void stop_sup(struct mon *m, size_t s)
+/* A Microkit child PD ended: its parent decides, through fault(). */
+static void tell_parent(struct mon *m, size_t p, const char *how)
 {
-	const struct sdf_supervisor *sd = &m->sys->sups[s];
-	for (size_t i = sd->nchildren; i-- > 0;)
-		stop_child(m, &sd->children[i]);
-}
-
-static void stop_child(struct mon *m, const struct sdf_child *c)
-{
-	if (c->is_supervisor)
-		stop_sup(m, c->index);
-	else
-		mon_pd_terminate(m, c->index);
-}
-
-static int start_child(struct mon *m, const struct sdf_child *c, bool restart);
-
-/* Start every child of s in order; on a failure stop what was started and
- * return -1. */
-static int start_sup(struct mon *m, size_t s, bool restart)
-{
-	const struct sdf_supervisor *sd = &m->sys->sups[s];
-	m->sups[s].n = 0; /* a fresh supervisor has no restart history */
-	for (size_t i = 0; i < sd->nchildren; i++)
-		if (start_child(m, &sd->children[i], restart) < 0) {
-			while (i-- > 0)
-				stop_child(m, &sd->children[i]);
-			return -1;
+	const struct sdf_pd *pd = &m->sys->pds[p];
+	const struct mon_pd *mp = &m->pds[p];
+	struct ipc_ctl c = {.type = IPC_CTL_CHILD_FAULT, .channel = (uint32_t)pd->child_id};
+	int st = mp->last_status;
+	if (WIFSIGNALED(st)) {
+		c.signo = WTERMSIG(st);
+		if (mp->last_fault.type == IPC_CTL_FAULT && mp->last_fault.signo == c.signo) {
+			c.code = mp->last_fault.code;
+			c.addr = mp->last_fault.addr;
+			c.ip = mp->last_fault.ip;
 		}
+	} else if (WIFEXITED(st)) {
+		c.code = WEXITSTATUS(st);
+	}
+	snprintf(c.what, sizeof(c.what), "pd=%s %s", pd->name, how);
+	if (mon_pd_tell(m, (size_t)pd->parent, &c) < 0)
+		mon_err(m, "pd=%s ended but its parent pd=%s cannot be told", pd->name,
+		        m->sys->pds[pd->parent].name);
+}
+
+/* Keep acts[0..n) for `ms` from now; the PDs they start wait for it. */
+static int defer(struct mon *m, const struct mon_act *wait, const struct mon_act *acts, size_t n)
+{
+	struct mon_batch b = {.serial = ++m->batch_serial, .at = now_ms() + wait->ms, .n = n};
+	struct mon_batch *nb = realloc(m->batches, (m->nbatches + 1) * sizeof(*nb));
+	if (nb)
+		m->batches = nb;
+	b.acts = malloc((n ? n : 1) * sizeof(*acts));
+	if (!nb || !b.acts) {
+		free(b.acts);
+		mon_err(m, "out of memory: a restart after backoff is lost");
+		return -1;
+	}
+	memcpy(b.acts, acts, n * sizeof(*acts));
+	m->batches[m->nbatches++] = b;
+	for (size_t i = 0; i < n; i++)
+		if (acts[i].kind == MON_ACT_START &&
+		    mon_pd_set(m, acts[i].index, MON_PD_EV_SCHEDULE) == 0)
+			m->pds[acts[i].index].batch = b.serial;
+	const struct sdf_pd *pd = &m->sys->pds[wait->index];
+	mon_info(m,
+	         "supervisor=%s waits %llu ms before restarting (pd=%s failed to start %u "
+	         "times in a row)",
+	         m->sys->sups[wait->sup].name, (unsigned long long)wait->ms, pd->name,
+	         m->policy.failed_starts[wait->index]);
+	arm(m);
 	return 0;
 }
 
-static int start_child(struct mon *m, const struct sdf_child *c, bool restart)
+/* Is PD p still waiting for batch `serial` (0: not a batch)?  An admin, a
+ * parent PD or another decision may have started or stopped it since. */
+static bool still_mine(const struct mon *m, size_t p, unsigned long serial)
 {
-	if (c->is_supervisor)
-		return start_sup(m, c->index, restart);
-	/* Running already, or stopped on purpose (admin, parent PD): leave it. */
-	if (m->pds[c->index].running || m->pds[c->index].stop_requested)
-		return 0;
-	if (restart)
-		mon_regions_clear(m, c->index);
-	return mon_pd_start(m, c->index);
+	return !serial || (m->pds[p].state == MON_PD_WAITING && m->pds[p].batch == serial);
 }
 
-static bool child_is(const struct sdf_child *c, bool is_sup, size_t index)
+/* Carry out acts[0..n) in order.  PDs whose start failed are appended to
+ * failed[] (room for every PD). */
+static void carry_out(struct mon *m, const struct mon_act *acts, size_t n, unsigned long serial,
+                      const char *how, size_t *failed, size_t *nfailed)
 {
-	return c->is_supervisor == is_sup && c->index == index;
-}
-
-static const char *child_name(const struct mon *m, const struct sdf_child *c)
-{
-	return c->is_supervisor ? m->sys->sups[c->index].name : m->sys->pds[c->index].name;
-}
-
-static void child_failed(struct mon *m, size_t s, size_t ci);
-
-/* Supervisor s exceeded its intensity: stop its subtree, then fail as a
- * child of its own supervisor, or stop the system at the root. */
-static void give_up(struct mon *m, size_t s)
-{
-	const struct sdf_supervisor *sd = &m->sys->sups[s];
-	mon_log(m, "MON|ERROR:",
-	        "supervisor=%s gave up: more than %u restarts in %llu ms; stopping its PDs",
-	        sd->name, sd->intensity, (unsigned long long)sd->period_ms);
-	stop_sup(m, s);
-	if (sd->parent < 0) {
-		mon_log(m, "MON|ERROR:",
-		        "the root supervisor gave up; the system stops (see `cordon faults`)");
-		m->failed = true;
-		return;
-	}
-	const struct sdf_supervisor *parent = &m->sys->sups[sd->parent];
-	for (size_t i = 0; i < parent->nchildren; i++)
-		if (child_is(&parent->children[i], true, s)) {
-			child_failed(m, (size_t)sd->parent, i);
+	for (size_t i = 0; i < n; i++) {
+		const struct mon_act *a = &acts[i];
+		const struct sdf_pd *pd = &m->sys->pds[a->index];
+		switch (a->kind) {
+		case MON_ACT_STOP:
+			mon_pd_terminate(m, a->index);
+			break;
+		case MON_ACT_RESTARTS:
+			if (!a->is_sup && !still_mine(m, a->index, serial))
+				break;
+			mon_info(m, "supervisor=%s restarts %s=%s", m->sys->sups[a->sup].name,
+			         a->is_sup ? "supervisor" : "pd",
+			         a->is_sup ? m->sys->sups[a->index].name : pd->name);
+			break;
+		case MON_ACT_WAIT:
+			defer(m, a, a + 1, n - i - 1);
 			return;
+		case MON_ACT_START:
+			if (!still_mine(m, a->index, serial))
+				break;
+			mon_regions_clear(m, a->index);
+			if (mon_pd_start(m, a->index) < 0)
+				failed[(*nfailed)++] = a->index;
+			break;
+		case MON_ACT_GIVE_UP: {
+			const struct sdf_supervisor *sd = &m->sys->sups[a->sup];
+			mon_err(m,
+			        "supervisor=%s gave up: more than %u restarts in %llu ms; "
+			        "stopping its PDs",
+			        sd->name, sd->intensity, (unsigned long long)sd->period_ms);
+			break;
 		}
-}
-
-/*
- * Child ci of supervisor s ended abnormally (or a permanent one ended at
- * all): apply the strategy.  A start that fails inside the restart set is a
- * new failure of that child, so the loop runs again; it ends because every
- * turn records a restart and the intensity bounds them.
- */
-static void child_failed(struct mon *m, size_t s, size_t ci)
-{
-	const struct sdf_supervisor *sd = &m->sys->sups[s];
-	size_t pending = 0; /* children up to here were not started yet */
-
-	for (;;) {
-		if (!record_restart(m, s)) {
-			give_up(m, s);
-			return;
+		case MON_ACT_SYSTEM_FAILS:
+			mon_err(m, "the root supervisor gave up; the system stops (see `cordon "
+			           "faults`)");
+			m->failed = true;
+			break;
+		case MON_ACT_TELL_PARENT:
+			tell_parent(m, a->index, how);
+			break;
+		case MON_ACT_NOT_RESTARTED:
+			mon_info(m, "pd=%s is %s: not restarted", pd->name,
+			         pd->restart == SDF_RESTART_TEMPORARY ? "temporary" : "transient");
+			break;
 		}
-		size_t first = ci, last = ci + 1;
-		if (sd->strategy == SDF_STRATEGY_ONE_FOR_ALL)
-			first = 0, last = sd->nchildren;
-		else if (sd->strategy == SDF_STRATEGY_REST_FOR_ONE)
-			last = sd->nchildren;
-		if (last < pending)
-			last = pending;
-
-		for (size_t i = last; i-- > first;)
-			stop_child(m, &sd->children[i]);
-		long failed = -1;
-		for (size_t i = first; i < last && failed < 0; i++) {
-			const struct sdf_child *c = &sd->children[i];
-			if (!c->is_supervisor && i != ci &&
-			    m->sys->pds[c->index].restart == SDF_RESTART_TEMPORARY)
-				continue;
-			mon_log(m, "MON|INFO:", "supervisor=%s restarts %s=%s", sd->name,
-			        c->is_supervisor ? "supervisor" : "pd", child_name(m, c));
-			if (start_child(m, c, true) < 0)
-				failed = (long)i;
-		}
-		if (failed < 0)
-			return;
-		/* What started of the set before the failure stays up: the failed
-		 * child is handled as a new failure, and the rest of the set is
-		 * still to start. */
-		ci = (size_t)failed;
-		pending = last;
 	}
 }
 
-void mon_sup_pd_ended(struct mon *m, size_t p, bool abnormal, const char *how)
+/* Starts that failed while carrying out a decision: each is a new end. */
+static void ended_all(struct mon *m, size_t *failed, size_t nfailed)
 {
-	const struct sdf_pd *pd = &m->sys->pds[p];
+	for (size_t i = 0; i < nfailed && !m->failed; i++)
+		if (m->pds[failed[i]].state == MON_PD_ENDED)
+			mon_sup_pd_ended(m, failed[i], SPAWN_FAILED_END, "start failed");
+}
 
-	if (pd->parent >= 0) {
-		/* A Microkit child PD: its parent decides, through fault(). */
-		struct ipc_ctl c = {.type = IPC_CTL_CHILD_FAULT, .channel = (uint32_t)pd->child_id};
-		const struct mon_pd *mp = &m->pds[p];
-		int st = mp->last_status;
-		if (WIFSIGNALED(st)) {
-			c.signo = WTERMSIG(st);
-			if (mp->have_fault && mp->last_fault.signo == c.signo) {
-				c.code = mp->last_fault.code;
-				c.addr = mp->last_fault.addr;
-				c.ip = mp->last_fault.ip;
-			}
-		} else if (WIFEXITED(st)) {
-			c.code = WEXITSTATUS(st);
-		}
-		snprintf(c.what, sizeof(c.what), "pd=%s %s", pd->name, how);
-		if (mon_pd_tell(m, (size_t)pd->parent, &c) < 0)
-			mon_log(m, "MON|ERROR:", "pd=%s ended but its parent pd=%s cannot be told",
-			        pd->name, m->sys->pds[pd->parent].name);
-		return;
+void mon_sup_pd_ended(struct mon *m, size_t p, enum mon_end_kind end, const char *how)
+{
+	size_t npds = m->sys->npds;
+	enum mon_pd_state *states = calloc(npds, sizeof(*states));
+	size_t *failed = calloc(npds, sizeof(*failed));
+	struct mon_decision d = {0};
+	struct mon_sup_event ev = {.pd = p, .end = end};
+	size_t nfailed = 0;
+
+	if (!states || !failed) {
+		mon_err(m, "out of memory: pd=%s ended and its supervisor cannot decide",
+		        m->sys->pds[p].name);
+		goto out;
 	}
-	if (pd->sup < 0)
-		return;
-	bool restart = pd->restart == SDF_RESTART_PERMANENT ||
-	               (pd->restart == SDF_RESTART_TRANSIENT && abnormal);
-	if (!restart) {
-		mon_log(m, "MON|INFO:", "pd=%s is %s: not restarted", pd->name,
-		        pd->restart == SDF_RESTART_TEMPORARY ? "temporary" : "transient");
-		return;
+	for (size_t i = 0; i < npds; i++)
+		states[i] = m->pds[i].state;
+	if (mon_policy_decide(&m->policy, states, &ev, now_ms(), &d) < 0) {
+		mon_err(m, "out of memory: pd=%s ended and its supervisor cannot decide",
+		        m->sys->pds[p].name);
+		goto out;
 	}
-	const struct sdf_supervisor *sd = &m->sys->sups[pd->sup];
-	for (size_t i = 0; i < sd->nchildren; i++)
-		if (child_is(&sd->children[i], false, p)) {
-			child_failed(m, (size_t)pd->sup, i);
-			return;
-		}
+	carry_out(m, d.acts, d.n, 0, how, failed, &nfailed);
+	ended_all(m, failed, nfailed);
+out:
+	mon_decision_free(&d);
+	free(failed);
+	free(states);
+}
+
+void mon_sup_pd_ready(struct mon *m, size_t p)
+{
+	mon_policy_ready(&m->policy, p);
+}
+
+void mon_sup_timer(struct mon *m)
+{
+	uint64_t ticks;
+	size_t *failed = calloc(m->sys->npds, sizeof(*failed));
+
+	(void)!read(m->timer_fd, &ticks, sizeof(ticks));
+	/* One due batch at a time, earliest first: carrying one out may add
+	 * batches (a start failing again) or end the system. */
+	while (failed && !m->failed) {
+		uint64_t now = now_ms();
+		size_t due = m->nbatches;
+		for (size_t i = 0; i < m->nbatches; i++)
+			if (m->batches[i].at <= now &&
+			    (due == m->nbatches || m->batches[i].at < m->batches[due].at))
+				due = i;
+		if (due == m->nbatches)
+			break;
+		struct mon_batch b = m->batches[due];
+		m->batches[due] = m->batches[--m->nbatches];
+		size_t nfailed = 0;
+		carry_out(m, b.acts, b.n, b.serial, "start failed", failed, &nfailed);
+		free(b.acts);
+		ended_all(m, failed, nfailed);
+	}
+	if (!failed)
+		mon_err(m, "out of memory: waiting restarts are late");
+	free(failed);
+	arm(m);
 }
