@@ -149,7 +149,7 @@ static void check_segments(struct build *b, size_t p, Elf *e, const char *path)
 			hi = UINT64_MAX;
 		for (size_t m = 0; m < pd->nmaps; m++) {
 			const struct sdf_map *map = &pd->maps[m];
-			if (!b->bpd[p].map_ok[m])
+			if (!b->bpd[p].maps[m].ok)
 				continue;
 			uint64_t end = map->vaddr + sys->regions[map->region].size;
 			if (map->vaddr < hi && lo < end) {
@@ -159,7 +159,7 @@ static void check_segments(struct build *b, size_t p, Elf *e, const char *path)
 				    sys->regions[map->region].name, (unsigned long long)map->vaddr,
 				    (unsigned long long)end, path, (unsigned long long)lo,
 				    (unsigned long long)hi);
-				b->bpd[p].map_ok[m] = false;
+				b->bpd[p].maps[m].ok = false;
 			}
 		}
 	}

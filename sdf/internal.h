@@ -36,16 +36,22 @@
 #define SDF_BACKLOG_DEFAULT   128u                /* <grant backlog> */
 #define SDF_BACKLOG_MAX       65535u              /* Linux caps it at net.core.somaxconn */
 
-/* What parse.c knows that the public structures do not hold. */
+/* What parse.c knows that the public structures do not hold.  Each array
+ * parallel to a public one grows with it (parse.c's grow2), under one
+ * capacity. */
+struct build_map {
+	char *mr; /* the mr attribute as written (or NULL) */
+	bool ok;  /* parsed cleanly, worth validating */
+};
+
 struct build_pd {
 	char *image; /* <program_image path>, as written, or NULL */
 	int image_line;
 	char *beam_path; /* <beam_app path>, as written, or NULL */
 	int beam_line;
-	char **map_mr; /* per map: the mr attribute as written (or NULL) */
-	bool *map_ok;  /* per map: parsed cleanly, worth validating */
-	size_t cap_maps;
-	bool *grant_ok; /* per grant: parsed cleanly, worth validating */
+	struct build_map *maps; /* parallel to sys->pds[].maps */
+	size_t cap_maps;        /* of both */
+	bool *grant_ok;         /* per grant: parsed cleanly, worth validating */
 	size_t cap_grants;
 	int limits_line; /* line of its <limits>, or 0 */
 	bool name_ok;    /* name present and valid */

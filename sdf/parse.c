@@ -75,6 +75,16 @@ static bool grow(struct ctx *c, void **arr, size_t *cap, size_t n, size_t sz)
 	return true;
 }
 
+/* Grow two arrays that are indexed alike (a public one and the build's
+ * record beside it) under one capacity, so they cannot drift apart. */
+static bool grow2(struct ctx *c, void **a, size_t asz, void **b, size_t bsz, size_t *cap, size_t n)
+{
+	size_t cap_b = *cap;
+	/* both grow from the same capacity to the same one; when the second
+	 * fails, b is left larger than a, never smaller */
+	return grow(c, b, &cap_b, n, bsz) && grow(c, a, cap, n, asz);
+}
+
 static int line_of(const xmlNode *n)
 {
 	long l = xmlGetLineNo((xmlNode *)n);
@@ -221,170 +231,513 @@ static bool valid_symbol(struct ctx *c, int line, const char *elem, const char *
 
 /* ---- attributes ------------------------------------------------------- */
 
-struct aspec {
-	const char *name;
-	bool required;
-	char *val; /* filled by get_attrs; free with free_attrs */
+/*
+ * Every attribute an element knows is a row of that element's table: its
+ * name, whether it is required, the kind of value (checked here, once, by
+ * read_attrs), the range a number must lie in and the hint for a bad one.
+ * Microkit attributes that mean nothing on Linux are rows too, refused with
+ * the reason or, when harmless, accepted with a warning after their value
+ * has been checked like any other; nothing is dropped silently.  Element
+ * code then reads values by name (attr_str, attr_u64, ...), never by
+ * position.
+ */
+enum akind {
+	AK_TEXT,   /* any string; the element checks it */
+	AK_NAME,   /* valid_name() */
+	AK_SYMBOL, /* valid_symbol() */
+	AK_NUM,    /* sdf_parse_u64() within [min, max] */
+	AK_BOOL,   /* "true" or "false" */
+	AK_ENUM,   /* one of choices; the value is its index */
 };
 
-/* Microkit attributes and elements that mean nothing on Linux.  Refused
- * with the reason, never dropped silently; `warn` ones are harmless. */
+enum {
+	A_REQUIRED = 1u << 0, /* an error when absent (in the contexts it applies to) */
+	A_REFUSED = 1u << 1,  /* always an error: why = the reason */
+	A_IGNORED = 1u << 2,  /* checked, then a warning: why = the reason */
+	A_TOP = 1u << 3,      /* only on a PD that is not a child PD */
+	A_CHILD = 1u << 4,    /* only on a child PD */
+};
+
+/* Where an element sits, for rows marked A_TOP or A_CHILD. */
+enum { IN_TOP = A_TOP, IN_CHILD = A_CHILD };
+
+struct attr {
+	const char *name;
+	enum akind kind;
+	unsigned flags;
+	uint64_t min, max;          /* AK_NUM */
+	const char *hint;           /* AK_NUM, AK_ENUM: what a good value is */
+	const char *const *choices; /* AK_ENUM, NULL-terminated */
+	const char *noun;           /* AK_ENUM: "\"x\" is not a <noun>" */
+	const char *unless;         /* A_REQUIRED unless this one is given
+	                               (Microkit: size unless prefill_path) */
+	const char *why, *why_hint; /* A_REFUSED, A_IGNORED; or, for A_TOP and
+	                               A_CHILD rows, the error elsewhere */
+};
+
+#define MAX_ATTRS 16
+
+struct attrs {
+	const char *elem;
+	const struct attr *rows;
+	size_t n;
+	unsigned where;          /* IN_TOP, IN_CHILD or 0 */
+	char *val[MAX_ATTRS];    /* as written; NULL when absent */
+	bool ok[MAX_ATTRS];      /* present and of its kind */
+	uint64_t num[MAX_ATTRS]; /* AK_NUM: the number; AK_BOOL: 0/1; AK_ENUM: index */
+};
+
+#define ATTRS(e, rows_, where_)                                                                    \
+	{                                                                                          \
+		.elem = (e), .rows = (rows_), .n = sizeof(rows_) / sizeof((rows_)[0]),             \
+		.where = (where_)                                                                  \
+	}
+
+static const char *const restart_kinds[] = {"permanent", "transient", "temporary", NULL};
+static const char *const strategies[] = {"one_for_one", "one_for_all", "rest_for_one", NULL};
+static const char *const grant_types[] = {"tcp_listen", NULL};
+
+static const struct attr pd_attrs[] = {
+    {.name = "name", .kind = AK_NAME, .flags = A_REQUIRED},
+    {.name = "priority",
+     .kind = AK_NUM,
+     .max = SDF_MAX_PRIORITY,
+     .hint = "use a priority from 0 (lowest) to 254 (highest)"},
+    {.name = "budget",
+     .kind = AK_NUM,
+     .min = 1,
+     .max = UINT64_MAX,
+     .hint = "give the budget in microseconds, at least 1"},
+    {.name = "period",
+     .kind = AK_NUM,
+     .min = 1,
+     .max = UINT64_MAX,
+     .hint = "give the period in microseconds, at least 1"},
+    {.name = "passive", .kind = AK_BOOL},
+    {.name = "stack_size",
+     .kind = AK_NUM,
+     .min = SDF_STACK_MIN,
+     .max = SDF_STACK_MAX,
+     .hint = "use 0x1000 (4 KiB) to 0x1000000 (16 MiB), a multiple of 0x1000"},
+    {.name = "restart",
+     .kind = AK_ENUM,
+     .flags = A_TOP,
+     .choices = restart_kinds,
+     .noun = "restart kind",
+     .hint = "write \"permanent\", \"transient\" or \"temporary\"",
+     .why = "restart on a child protection domain",
+     .why_hint = "remove restart: a child PD is restarted by its parent PD's fault() handler, "
+                 "not by a supervisor"},
+    {.name = "id",
+     .kind = AK_NUM,
+     .flags = A_REQUIRED | A_CHILD,
+     .max = SDF_MAX_CHANNEL_ID,
+     .hint = "use a child id from 0 to 62"},
+    {.name = "cpu",
+     .kind = AK_NUM,
+     .flags = A_IGNORED,
+     .max = UINT64_MAX,
+     .hint = "give the index of a CPU of this machine, from 0",
+     .why = "cpu is ignored: Cordon runs on Linux and does not pin PDs to CPUs yet",
+     .why_hint = "remove cpu"},
+    {.name = "fpu",
+     .kind = AK_BOOL,
+     .flags = A_IGNORED,
+     .why = "fpu is ignored: Cordon runs PDs as Linux processes, which always have the FPU",
+     .why_hint = "remove fpu"},
+    {.name = "smc",
+     .flags = A_REFUSED,
+     .why = "smc is not supported: Cordon runs on Linux, which does not forward ARM secure "
+            "monitor calls from processes",
+     .why_hint = "remove smc"},
+    {.name = "domain",
+     .flags = A_REFUSED,
+     .why = "domain is not supported: Cordon runs on Linux, which has no seL4 domain scheduler",
+     .why_hint = "remove domain; use priority, budget and period"},
+    {.name = "pp",
+     .flags = A_REFUSED,
+     .why = "pp on a protection domain is the old seL4 Core Platform form",
+     .why_hint = "put pp=\"true\" on the caller's <end> of the channel instead"},
+    {.name = "setvar_id",
+     .flags = A_REFUSED,
+     .why = "setvar_id is not supported by Cordon yet",
+     .why_hint = "remove setvar_id and give the parent the child's id as a constant"},
+};
+
+static const struct attr region_attrs[] = {
+    {.name = "name", .kind = AK_NAME, .flags = A_REQUIRED},
+    {.name = "size",
+     .kind = AK_NUM,
+     .flags = A_REQUIRED,
+     .min = 1,
+     .max = SDF_VADDR_LIMIT,
+     .hint = "give the size in bytes, a nonzero multiple of 0x1000",
+     .unless = "prefill_path"},
+    {.name = "page_size", .kind = AK_NUM, .max = UINT64_MAX, .hint = hint_number},
+    {.name = "clear_on_restart", .kind = AK_BOOL},
+    {.name = "phys_addr",
+     .flags = A_REFUSED,
+     .why = "phys_addr is not supported: Cordon runs on Linux, where a PD's memory has no fixed "
+            "physical address",
+     .why_hint = "remove phys_addr; regions are anonymous shared memory on Linux"},
+    {.name = "prefill_path",
+     .flags = A_REFUSED,
+     .why = "prefill_path is not supported by Cordon yet: regions start zero-filled",
+     .why_hint = "remove prefill_path and let a PD fill the region in init()"},
+    {.name = "prefill_bootinfo",
+     .flags = A_REFUSED,
+     .why = "prefill_bootinfo is not supported: Cordon runs on Linux, which has no seL4 boot "
+            "info",
+     .why_hint = "remove prefill_bootinfo"},
+};
+
+static const struct attr map_attrs[] = {
+    {.name = "mr", .kind = AK_TEXT, .flags = A_REQUIRED},
+    {.name = "vaddr",
+     .kind = AK_NUM,
+     .flags = A_REQUIRED,
+     .min = SDF_VADDR_MIN,
+     .max = SDF_VADDR_LIMIT - 1,
+     .hint = "Linux refuses mappings below 0x10000 and has no user space above "
+             "0x7ffffffff000"},
+    {.name = "perms", .kind = AK_TEXT},
+    {.name = "cached", .kind = AK_BOOL},
+    {.name = "setvar_vaddr", .kind = AK_SYMBOL},
+    {.name = "setvar_size",
+     .flags = A_REFUSED,
+     .why = "setvar_size is not supported by Cordon yet",
+     .why_hint = "remove setvar_size and give the program the region's size another way"},
+    {.name = "setvar_prefill_size",
+     .flags = A_REFUSED,
+     .why = "setvar_prefill_size is not supported by Cordon yet",
+     .why_hint = "remove setvar_prefill_size"},
+};
+
+static const struct attr image_attrs[] = {
+    {.name = "path", .kind = AK_TEXT, .flags = A_REQUIRED},
+    {.name = "path_for_symbols",
+     .flags = A_REFUSED,
+     .why = "path_for_symbols is not supported by Cordon yet: symbols are read from the "
+            "program image itself",
+     .why_hint = "remove path_for_symbols and do not strip the setvar_vaddr symbols"},
+};
+
+static const struct attr beam_attrs[] = {
+    {.name = "path", .kind = AK_TEXT, .flags = A_REQUIRED},
+    {.name = "app", .kind = AK_TEXT, .flags = A_REQUIRED},
+};
+
+static const struct attr end_attrs[] = {
+    {.name = "pd", .kind = AK_TEXT, .flags = A_REQUIRED},
+    {.name = "id",
+     .kind = AK_NUM,
+     .flags = A_REQUIRED,
+     .max = SDF_MAX_CHANNEL_ID,
+     .hint = "use a channel id from 0 to 62"},
+    {.name = "pp", .kind = AK_BOOL},
+    {.name = "notify", .kind = AK_BOOL},
+    {.name = "queue_size",
+     .kind = AK_NUM,
+     .min = IPC_QUEUE_MIN,
+     .max = IPC_QUEUE_MAX,
+     .hint = "use a power of two from 4096 to 0x4000000 (64 MiB)"},
+    {.name = "setvar_id",
+     .flags = A_REFUSED,
+     .why = "setvar_id is not supported by Cordon yet",
+     .why_hint = "remove setvar_id and give the program the channel id as a constant"},
+};
+
+static const struct attr supervisor_attrs[] = {
+    {.name = "name", .kind = AK_NAME, .flags = A_REQUIRED},
+    {.name = "strategy",
+     .kind = AK_ENUM,
+     .choices = strategies,
+     .noun = "supervision strategy",
+     .hint = "write \"one_for_one\", \"one_for_all\" or \"rest_for_one\""},
+    {.name = "intensity",
+     .kind = AK_NUM,
+     .max = SDF_SUP_INTENSITY_MAX,
+     .hint = "give the most restarts allowed within period, 0 to 1000000 (0: never restart)"},
+    {.name = "period", .kind = AK_TEXT},
+};
+
+static const struct attr limits_attrs[] = {
+    {.name = "memory", .kind = AK_TEXT},
+    {.name = "tasks",
+     .kind = AK_NUM,
+     .min = 1,
+     .max = SDF_TASKS_MAX,
+     .hint = "give the most processes and threads the PD may have, at least 1"},
+};
+
+static const struct attr grant_attrs[] = {
+    {.name = "name", .kind = AK_NAME, .flags = A_REQUIRED},
+    {.name = "type",
+     .kind = AK_ENUM,
+     .flags = A_REQUIRED,
+     .choices = grant_types,
+     .noun = "grant type",
+     .hint = "write type=\"tcp_listen\" (the only grant type so far)"},
+    {.name = "port",
+     .kind = AK_NUM,
+     .flags = A_REQUIRED,
+     .min = 1,
+     .max = 65535,
+     .hint = "give the TCP port to listen on, 1 to 65535"},
+    {.name = "address", .kind = AK_TEXT},
+    {.name = "backlog",
+     .kind = AK_NUM,
+     .min = 1,
+     .max = SDF_BACKLOG_MAX,
+     .hint = "give how many connections may wait to be accepted, 1 to 65535"},
+};
+
+/* <system> and <channel> take no attributes */
+static const struct attr no_attrs[1];
+#define NO_ATTRS(e)                                                                                \
+	{                                                                                          \
+		.elem = (e), .rows = no_attrs, .n = 0                                              \
+	}
+
+/* Microkit elements that mean nothing on Linux: refused with the reason. */
 struct refusal {
 	const char *parent;
 	const char *name;
-	bool warn;
 	const char *msg;
 	const char *hint;
 };
 
-static const struct refusal refused_attrs[] = {
-    {"memory_region", "phys_addr", false,
-     "phys_addr is not supported: Cordon runs on Linux, where a PD's memory has no fixed "
-     "physical address",
-     "remove phys_addr; regions are anonymous shared memory on Linux"},
-    {"protection_domain", "smc", false,
-     "smc is not supported: Cordon runs on Linux, which does not forward ARM secure monitor "
-     "calls from processes",
-     "remove smc"},
-    {"protection_domain", "domain", false,
-     "domain is not supported: Cordon runs on Linux, which has no seL4 domain scheduler",
-     "remove domain; use priority, budget and period"},
-    {"protection_domain", "cpu", true,
-     "cpu is ignored: Cordon runs on Linux and does not pin PDs to CPUs yet", "remove cpu"},
-    {"protection_domain", "pp", false,
-     "pp on a protection domain is the old seL4 Core Platform form",
-     "put pp=\"true\" on the caller's <end> of the channel instead"},
-    {"map", "setvar_size", false, "setvar_size is not supported by Cordon yet",
-     "remove setvar_size and give the program the region's size another way"},
-    {"map", "setvar_prefill_size", false, "setvar_prefill_size is not supported by Cordon yet",
-     "remove setvar_prefill_size"},
-    {"protection_domain", "fpu", true,
-     "fpu is ignored: Cordon runs PDs as Linux processes, which always have the FPU", "remove fpu"},
-    {"protection_domain", "setvar_id", false, "setvar_id is not supported by Cordon yet",
-     "remove setvar_id and give the parent the child's id as a constant"},
-    {"end", "setvar_id", false, "setvar_id is not supported by Cordon yet",
-     "remove setvar_id and give the program the channel id as a constant"},
-    {"program_image", "path_for_symbols", false,
-     "path_for_symbols is not supported by Cordon yet: symbols are read from the program "
-     "image itself",
-     "remove path_for_symbols and do not strip the setvar_vaddr symbols"},
-    {"memory_region", "prefill_path", false,
-     "prefill_path is not supported by Cordon yet: regions start zero-filled",
-     "remove prefill_path and let a PD fill the region in init()"},
-    {"memory_region", "prefill_bootinfo", false,
-     "prefill_bootinfo is not supported: Cordon runs on Linux, which has no seL4 boot info",
-     "remove prefill_bootinfo"},
-};
-
 static const struct refusal refused_elems[] = {
-    {"protection_domain", "irq", false,
+    {"protection_domain", "irq",
      "interrupts are not supported: Cordon runs on Linux, where PDs cannot receive hardware "
      "interrupts",
      "remove <irq>; drive the device from Linux and notify the PD over a channel"},
-    {"protection_domain", "setvar", false,
+    {"protection_domain", "setvar",
      "setvar region_paddr is not supported: Cordon runs on Linux, where a region has no "
      "fixed physical address",
      "remove <setvar>; use setvar_vaddr on <map> for the region's virtual address"},
-    {"protection_domain", "virtual_machine", false,
+    {"protection_domain", "virtual_machine",
      "virtual machines are not supported: Cordon runs PDs as Linux processes",
      "remove <virtual_machine>"},
-    {"protection_domain", "ioport", false,
+    {"protection_domain", "ioport",
      "I/O ports are not supported: Cordon runs on Linux, where PDs get no port access",
      "remove <ioport>"},
-    {"system", "virtual_machine", false,
+    {"system", "virtual_machine",
      "virtual machines are not supported: Cordon runs PDs as Linux processes",
      "remove <virtual_machine>"},
-    {"system", "domain_schedule", false,
+    {"system", "domain_schedule",
      "domain schedules are not supported: Cordon runs on Linux, which has no seL4 domain "
      "scheduler",
      "remove <domain_schedule>; use priority, budget and period"},
-    {"protection_domain", "supervisor", false,
+    {"protection_domain", "supervisor",
      "a supervisor cannot be inside a protection domain: child PDs are supervised by their "
      "parent PD's fault() handler",
      "move the <supervisor> under <system> or into another <supervisor>"},
-    {"system", "domains", false,
+    {"system", "domains",
      "domains are not supported: Cordon runs on Linux, which has no seL4 domain scheduler",
      "remove <domains>; use priority, budget and period"},
-    {"protection_domain", "cspace", false,
-     "cspace is not supported: Cordon PDs hold no seL4 capabilities",
+    {"protection_domain", "cspace", "cspace is not supported: Cordon PDs hold no seL4 capabilities",
      "remove <cspace>; Cordon hands a PD only its channels, regions and grants"},
-    {"system", "iommu", false,
-     "IOMMU mappings are not supported: Cordon runs on Linux, where PDs do not drive DMA",
-     "remove <iommu>"},
+    {"protection_domain", "io_address_space",
+     "I/O address spaces (IOMMU mappings) are not supported: Cordon runs on Linux, where PDs "
+     "do not drive DMA",
+     "remove <io_address_space>; drive DMA-capable devices from Linux"},
+    {"system", "io_address_space",
+     "I/O address spaces (IOMMU mappings) are not supported: Cordon runs on Linux, where PDs "
+     "do not drive DMA",
+     "remove <io_address_space>; drive DMA-capable devices from Linux"},
 };
 
-static const struct refusal *find_refusal(const struct refusal *t, size_t n, const char *parent,
-                                          const char *name)
+static const struct refusal *find_refusal(const char *parent, const char *name)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(t[i].parent, parent) && !strcmp(t[i].name, name))
-			return &t[i];
+	for (size_t i = 0; i < sizeof(refused_elems) / sizeof(refused_elems[0]); i++)
+		if (!strcmp(refused_elems[i].parent, parent) &&
+		    !strcmp(refused_elems[i].name, name))
+			return &refused_elems[i];
 	return NULL;
 }
 
-static void free_attrs(struct aspec *a, size_t n)
+static bool applies(const struct attrs *a, const struct attr *r)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(a[i].val);
-		a[i].val = NULL;
-	}
+	unsigned only = r->flags & (A_TOP | A_CHILD);
+	return !only || (only & a->where);
 }
 
-/* Fill a[i].val from n's attributes; report unknown, refused and missing
- * ones.  Returns false if anything was reported as an error. */
-static bool get_attrs(struct ctx *c, const xmlNode *n, struct aspec *a, size_t na)
+static long row_of(const struct attrs *a, const char *name)
 {
-	const char *elem = ename(n);
+	for (size_t i = 0; i < a->n; i++)
+		if (!strcmp(a->rows[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+/* Check one present value against its row's kind. */
+static bool check_kind(struct ctx *c, int line, struct attrs *a, size_t i)
+{
+	const struct attr *r = &a->rows[i];
+	const char *v = a->val[i];
+	bool b = false;
+
+	switch (r->kind) {
+	case AK_TEXT:
+		return true;
+	case AK_NAME:
+		return valid_name(c, line, a->elem, v);
+	case AK_SYMBOL:
+		return valid_symbol(c, line, a->elem, r->name, v);
+	case AK_NUM:
+		return num(c, line, a->elem, r->name, v, r->min, r->max, r->hint, &a->num[i]);
+	case AK_BOOL:
+		if (!boolean(c, line, a->elem, r->name, v, &b))
+			return false;
+		a->num[i] = b;
+		return true;
+	case AK_ENUM:
+		for (size_t k = 0; r->choices[k]; k++) {
+			if (!strcmp(r->choices[k], v)) {
+				a->num[i] = k;
+				return true;
+			}
+		}
+		ERR(c, line, a->elem, r->hint, "%s \"%s\" is not a %s", r->name, v, r->noun);
+		return false;
+	}
+	return false;
+}
+
+static void unknown_attr(struct ctx *c, int line, const struct attrs *a, const xmlAttr *at)
+{
+	char hint[256];
+	size_t nk = 0, k = 0;
+
+	for (size_t i = 0; i < a->n; i++)
+		nk += applies(a, &a->rows[i]) && !(a->rows[i].flags & (A_REFUSED | A_IGNORED));
+	size_t off = (size_t)snprintf(hint, sizeof(hint), "<%s> takes %s", a->elem,
+	                              nk ? "" : "no attributes");
+	for (size_t i = 0; i < a->n && off < sizeof(hint); i++) {
+		const struct attr *r = &a->rows[i];
+		if (!applies(a, r) || (r->flags & (A_REFUSED | A_IGNORED)))
+			continue;
+		off += (size_t)snprintf(hint + off, sizeof(hint) - off, "%s%s",
+		                        k == 0 ? "" : (k + 1 == nk ? " and " : ", "), r->name);
+		k++;
+	}
+	if (at->ns && at->ns->prefix)
+		ERR(c, line, a->elem, hint, "unknown attribute '%s:%s'",
+		    (const char *)at->ns->prefix, (const char *)at->name);
+	else
+		ERR(c, line, a->elem, hint, "unknown attribute '%s'", (const char *)at->name);
+}
+
+/*
+ * The one reader of attributes: take n's attributes into a by its table;
+ * report unknown, misplaced and refused ones, missing required ones, and
+ * values not of their row's kind; warn about ignored ones that are valid.
+ * Returns false if anything was reported as an error.  Free with
+ * attrs_free().
+ */
+static bool read_attrs(struct ctx *c, const xmlNode *n, struct attrs *a)
+{
 	int line = line_of(n);
 	unsigned before = c->b->diag->errors;
 
 	for (const xmlAttr *at = n->properties; at; at = at->next) {
-		const char *name = (const char *)at->name;
-		size_t i;
-
-		for (i = 0; i < na; i++)
-			if (!at->ns && !strcmp(a[i].name, name))
-				break;
-		if (i < na) {
-			xmlChar *v = xmlNodeGetContent((const xmlNode *)at);
-			a[i].val = dup_or_oom(c, v ? (const char *)v : "");
-			xmlFree(v);
+		long i = at->ns ? -1 : row_of(a, (const char *)at->name);
+		if (i < 0 || (!applies(a, &a->rows[i]) && !a->rows[i].why)) {
+			unknown_attr(c, line, a, at);
 			continue;
 		}
-		const struct refusal *r =
-		    at->ns ? NULL
-		           : find_refusal(refused_attrs,
-		                          sizeof(refused_attrs) / sizeof(refused_attrs[0]), elem,
-		                          name);
-		if (r && r->warn) {
-			WARN(c, line, elem, r->hint, "%s", r->msg);
+		const struct attr *r = &a->rows[i];
+		if (!applies(a, r) || (r->flags & A_REFUSED)) {
+			ERR(c, line, a->elem, r->why_hint, "%s", r->why);
 			continue;
 		}
-		if (r) {
-			ERR(c, line, elem, r->hint, "%s", r->msg);
-			continue;
-		}
-		char hint[256];
-		size_t off = (size_t)snprintf(hint, sizeof(hint), "<%s> takes %s", elem,
-		                              na ? "" : "no attributes");
-		for (size_t j = 0; j < na && off < sizeof(hint); j++)
-			off += (size_t)snprintf(hint + off, sizeof(hint) - off, "%s%s",
-			                        j == 0 ? "" : (j + 1 == na ? " and " : ", "),
-			                        a[j].name);
-		if (at->ns && at->ns->prefix)
-			ERR(c, line, elem, hint, "unknown attribute '%s:%s'",
-			    (const char *)at->ns->prefix, name);
-		else
-			ERR(c, line, elem, hint, "unknown attribute '%s'", name);
+		xmlChar *v = xmlNodeGetContent((const xmlNode *)at);
+		free(a->val[i]);
+		a->val[i] = dup_or_oom(c, v ? (const char *)v : "");
+		xmlFree(v);
 	}
-	for (size_t i = 0; i < na; i++) {
-		if (a[i].required && !a[i].val) {
-			char hint[96];
-			snprintf(hint, sizeof(hint), "add %s=\"...\"", a[i].name);
-			ERR(c, line, elem, hint, "missing required attribute '%s'", a[i].name);
-		}
+	for (size_t i = 0; i < a->n; i++) {
+		const struct attr *r = &a->rows[i];
+		if (!(r->flags & A_REQUIRED) || !applies(a, r) || a->val[i])
+			continue;
+		long u = r->unless ? row_of(a, r->unless) : -1;
+		/* an attribute refused above was still given: one error, not two */
+		if (u >= 0 && xmlHasProp(n, (const xmlChar *)r->unless))
+			continue;
+		char hint[96];
+		snprintf(hint, sizeof(hint), "add %s=\"...\"", r->name);
+		ERR(c, line, a->elem, hint, "missing required attribute '%s'", r->name);
+	}
+	for (size_t i = 0; i < a->n && !c->oom; i++) {
+		if (!a->val[i])
+			continue;
+		a->ok[i] = check_kind(c, line, a, i);
+		if (a->ok[i] && (a->rows[i].flags & A_IGNORED))
+			WARN(c, line, a->elem, a->rows[i].why_hint, "%s", a->rows[i].why);
 	}
 	return c->b->diag->errors == before && !c->oom;
+}
+
+static void attrs_free(struct attrs *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->val[i]);
+		a->val[i] = NULL;
+	}
+}
+
+/* The row of `name`: every name element code asks for is in its table. */
+static size_t row(const struct attrs *a, const char *name)
+{
+	long i = row_of(a, name);
+	if (i < 0) {
+		fprintf(stderr, "sdf: <%s> has no attribute row '%s'\n", a->elem, name);
+		abort();
+	}
+	return (size_t)i;
+}
+
+/* Whether `name` was given at all (even with a bad value). */
+static bool attr_given(const struct attrs *a, const char *name)
+{
+	return a->val[row(a, name)] != NULL;
+}
+
+/* The value of `name` as written when it was given and valid, else NULL. */
+static const char *attr_str(const struct attrs *a, const char *name)
+{
+	size_t i = row(a, name);
+	return a->ok[i] ? a->val[i] : NULL;
+}
+
+/* Like attr_str, but the caller owns the string. */
+static char *attr_take(struct attrs *a, const char *name)
+{
+	size_t i = row(a, name);
+	char *v = a->ok[i] ? a->val[i] : NULL;
+	if (v)
+		a->val[i] = NULL;
+	return v;
+}
+
+/* The number (AK_NUM), 0/1 (AK_BOOL) or choice (AK_ENUM) of `name`, when
+ * given and valid; *out is left alone otherwise. */
+static bool attr_u64(const struct attrs *a, const char *name, uint64_t *out)
+{
+	size_t i = row(a, name);
+	if (a->ok[i])
+		*out = a->num[i];
+	return a->ok[i];
+}
+
+static bool attr_bool(const struct attrs *a, const char *name, bool *out)
+{
+	uint64_t v;
+	if (!attr_u64(a, name, &v))
+		return false;
+	*out = v != 0;
+	return true;
 }
 
 /* Text between elements is a mistake (or an attempt to hide something);
@@ -438,10 +791,7 @@ static bool check_leaf(struct ctx *c, const xmlNode *n)
 static void unknown_element(struct ctx *c, const xmlNode *parent, const xmlNode *k,
                             const char *allowed)
 {
-	const struct refusal *r =
-	    k->ns ? NULL
-	          : find_refusal(refused_elems, sizeof(refused_elems) / sizeof(refused_elems[0]),
-	                         ename(parent), ename(k));
+	const struct refusal *r = k->ns ? NULL : find_refusal(ename(parent), ename(k));
 	if (r) {
 		ERR(c, line_of(k), ename(k), r->hint, "%s", r->msg);
 		return;
@@ -462,26 +812,14 @@ static void parse_map(struct ctx *c, size_t p, const xmlNode *n)
 	struct sdf_system *sys = c->b->sys;
 	struct build_pd *bp = &c->b->bpd[p];
 	struct sdf_pd *pd = &sys->pds[p];
-	struct aspec a[] = {
-	    {"mr", true, NULL},      {"vaddr", true, NULL},         {"perms", false, NULL},
-	    {"cached", false, NULL}, {"setvar_vaddr", false, NULL},
-	};
-	const size_t na = sizeof(a) / sizeof(a[0]);
+	struct attrs a = ATTRS("map", map_attrs, 0);
 	const char *elem = "map";
 	int line = line_of(n);
 	size_t i = pd->nmaps;
 
-	/* maps and the two parallel arrays grow together */
-	size_t cap = bp->cap_maps;
-	if (!grow(c, (void **)&pd->maps, &cap, i, sizeof(*pd->maps)))
+	if (!grow2(c, (void **)&pd->maps, sizeof(*pd->maps), (void **)&bp->maps, sizeof(*bp->maps),
+	           &bp->cap_maps, i))
 		return;
-	cap = bp->cap_maps;
-	if (!grow(c, (void **)&bp->map_mr, &cap, i, sizeof(*bp->map_mr)))
-		return;
-	cap = bp->cap_maps;
-	if (!grow(c, (void **)&bp->map_ok, &cap, i, sizeof(*bp->map_ok)))
-		return;
-	bp->cap_maps = cap;
 	pd->nmaps++;
 
 	struct sdf_map *m = &pd->maps[i];
@@ -490,23 +828,15 @@ static void parse_map(struct ctx *c, size_t p, const xmlNode *n)
 	m->loc.line = line;
 	m->perms = IPC_PERM_R | IPC_PERM_W;
 
-	bool ok = get_attrs(c, n, a, na);
+	bool ok = read_attrs(c, n, &a);
 	ok = check_leaf(c, n) && ok;
-	if (a[0].val) {
-		bp->map_mr[i] = a[0].val;
-		a[0].val = NULL;
-	}
-	if (a[1].val) {
-		ok = num(c, line, elem, "vaddr", a[1].val, SDF_VADDR_MIN, SDF_VADDR_LIMIT - 1,
-		         "Linux refuses mappings below 0x10000 and has no user space above "
-		         "0x7ffffffff000",
-		         &m->vaddr) &&
-		     ok;
-	}
-	if (a[2].val) {
+	bp->maps[i].mr = attr_take(&a, "mr");
+	attr_u64(&a, "vaddr", &m->vaddr);
+	const char *perms_s = attr_str(&a, "perms");
+	if (perms_s) {
 		unsigned perms = 0;
-		bool bad = !*a[2].val;
-		for (const char *s = a[2].val; *s; s++) {
+		bool bad = !*perms_s;
+		for (const char *s = perms_s; *s; s++) {
 			if (*s == 'r')
 				perms |= IPC_PERM_R;
 			else if (*s == 'w')
@@ -519,7 +849,7 @@ static void parse_map(struct ctx *c, size_t p, const xmlNode *n)
 		if (bad) {
 			ERR(c, line, elem,
 			    "combine the letters r (read), w (write) and x (execute)",
-			    "perms \"%s\" is not a combination of 'r', 'w' and 'x'", a[2].val);
+			    "perms \"%s\" is not a combination of 'r', 'w' and 'x'", perms_s);
 			ok = false;
 		} else if (perms == IPC_PERM_W) {
 			ERR(c, line, elem, "use perms=\"rw\"",
@@ -531,70 +861,56 @@ static void parse_map(struct ctx *c, size_t p, const xmlNode *n)
 				WARN(c, line, elem,
 				     "map it \"rx\" where code runs and \"rw\" where it is written",
 				     "perms \"%s\" makes memory both writable and executable",
-				     a[2].val);
+				     perms_s);
 		}
 	}
-	if (a[3].val) {
-		bool cached = true;
-		if (!boolean(c, line, elem, "cached", a[3].val, &cached))
+	bool cached = true;
+	if (attr_bool(&a, "cached", &cached) && !cached)
+		WARN(c, line, elem, "remove cached=\"false\"",
+		     "cached=\"false\" has no effect: Cordon runs on Linux, where regions are "
+		     "ordinary cached memory");
+	const char *setvar = attr_str(&a, "setvar_vaddr");
+	for (size_t j = 0; setvar && j < i; j++) {
+		if (pd->maps[j].setvar_vaddr && !strcmp(pd->maps[j].setvar_vaddr, setvar)) {
+			ERR(c, line, elem, "each variable can hold one address; drop one",
+			    "setvar_vaddr \"%s\" is already set by the map at line %d", setvar,
+			    pd->maps[j].loc.line);
 			ok = false;
-		else if (!cached)
-			WARN(c, line, elem, "remove cached=\"false\"",
-			     "cached=\"false\" has no effect: Cordon runs on Linux, where regions "
-			     "are "
-			     "ordinary cached memory");
+			break;
+		}
 	}
-	if (a[4].val) {
-		if (valid_symbol(c, line, elem, "setvar_vaddr", a[4].val)) {
-			for (size_t j = 0; j < i; j++) {
-				if (pd->maps[j].setvar_vaddr &&
-				    !strcmp(pd->maps[j].setvar_vaddr, a[4].val)) {
-					ERR(c, line, elem,
-					    "each variable can hold one address; drop one",
-					    "setvar_vaddr \"%s\" is already set by the map at line "
-					    "%d",
-					    a[4].val, pd->maps[j].loc.line);
-					ok = false;
-					break;
-				}
-			}
-			m->setvar_vaddr = a[4].val;
-			a[4].val = NULL;
-		} else
-			ok = false;
-	}
-	free_attrs(a, na);
-	bp->map_ok[i] = ok && bp->map_mr[i];
+	m->setvar_vaddr = attr_take(&a, "setvar_vaddr");
+	attrs_free(&a);
+	bp->maps[i].ok = ok && bp->maps[i].mr;
 	if (!ok)
 		bp->ok = false;
 }
 
-static void parse_program_image(struct ctx *c, size_t p, const xmlNode *n, const xmlNode *pdn)
+static void parse_program_image(struct ctx *c, size_t p, const xmlNode *n)
 {
 	struct build_pd *bp = &c->b->bpd[p];
-	struct aspec a[] = {{"path", true, NULL}};
-	bool ok = get_attrs(c, n, a, 1);
+	struct attrs a = ATTRS("program_image", image_attrs, 0);
+	bool ok = read_attrs(c, n, &a);
 	ok = check_leaf(c, n) && ok;
+	const char *path = attr_str(&a, "path");
 
 	if (bp->image_line) {
 		ERR(c, line_of(n), "program_image", "keep one <program_image>",
 		    "a protection domain has one program image; another was given at line %d",
 		    bp->image_line);
 		bp->ok = false;
-	} else if (a[0].val && !*a[0].val) {
+	} else if (path && !*path) {
 		ERR(c, line_of(n), "program_image", "give the path of the PD's ELF file",
 		    "path is empty");
 		bp->ok = false;
 		bp->image_line = line_of(n);
 	} else {
 		bp->image_line = line_of(n);
-		bp->image = a[0].val;
-		a[0].val = NULL;
+		bp->image = attr_take(&a, "path");
 		if (!ok)
 			bp->ok = false;
 	}
-	(void)pdn;
-	free_attrs(a, 1);
+	attrs_free(&a);
 }
 
 /* <beam_app path="DIR" app="NAME"/>: the PD runs OTP application NAME
@@ -603,33 +919,33 @@ static void parse_beam_app(struct ctx *c, size_t p, const xmlNode *n)
 {
 	struct build_pd *bp = &c->b->bpd[p];
 	struct sdf_pd *pd = &c->b->sys->pds[p];
-	struct aspec a[] = {{"path", true, NULL}, {"app", true, NULL}};
+	struct attrs a = ATTRS("beam_app", beam_attrs, 0);
 	const char *elem = "beam_app";
 	int line = line_of(n);
-	bool ok = get_attrs(c, n, a, 2);
+	bool ok = read_attrs(c, n, &a);
 	ok = check_leaf(c, n) && ok;
+	const char *path = attr_str(&a, "path"), *app = attr_str(&a, "app");
 
 	if (bp->beam_line) {
 		ERR(c, line, elem, "keep one <beam_app>",
 		    "a protection domain runs one application; another was given at line %d",
 		    bp->beam_line);
 		ok = false;
-	} else if (a[0].val && !*a[0].val) {
+	} else if (path && !*path) {
 		ERR(c, line, elem, "give the directory holding the application's ebin",
 		    "path is empty");
 		ok = false;
 	}
-	if (a[1].val && !bp->beam_line) {
+	if (app && !bp->beam_line) {
 		/* an atom Erlang and Elixir both write bare: lower-case first */
-		const char *v = a[1].val;
-		bool good = *v >= 'a' && *v <= 'z' && strlen(v) <= SDF_NAME_MAX;
-		for (const char *q = v; good && *q; q++)
+		bool good = *app >= 'a' && *app <= 'z' && strlen(app) <= SDF_NAME_MAX;
+		for (const char *q = app; good && *q; q++)
 			good = (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_';
 		if (!good) {
 			ERR(c, line, elem,
 			    "name the OTP application as in its .app file: a-z first, then a-z 0-9 "
 			    "_",
-			    "app \"%s\" is not an application name", v);
+			    "app \"%s\" is not an application name", app);
 			ok = false;
 		}
 	}
@@ -637,14 +953,13 @@ static void parse_beam_app(struct ctx *c, size_t p, const xmlNode *n)
 		bp->beam_line = line;
 		pd->kind = SDF_PD_BEAM;
 		if (ok) {
-			bp->beam_path = a[0].val;
-			pd->beam_app = a[1].val;
-			a[0].val = a[1].val = NULL;
+			bp->beam_path = attr_take(&a, "path");
+			pd->beam_app = attr_take(&a, "app");
 		}
 	}
 	if (!ok)
 		bp->ok = false;
-	free_attrs(a, 2);
+	attrs_free(&a);
 }
 
 /* Append child (is_sup, index) to supervisor `sup`'s children. */
@@ -663,14 +978,11 @@ static long new_sup(struct ctx *c, long parent, int line)
 {
 	struct build *b = c->b;
 	struct sdf_system *sys = b->sys;
-	size_t i = sys->nsups, cap = b->cap_sups;
+	size_t i = sys->nsups;
 
-	if (!grow(c, (void **)&sys->sups, &cap, i, sizeof(*sys->sups)))
+	if (!grow2(c, (void **)&sys->sups, sizeof(*sys->sups), (void **)&b->cap_children,
+	           sizeof(*b->cap_children), &b->cap_sups, i))
 		return -1;
-	cap = b->cap_sups;
-	if (!grow(c, (void **)&b->cap_children, &cap, i, sizeof(*b->cap_children)))
-		return -1;
-	b->cap_sups = cap;
 	sys->nsups++;
 	struct sdf_supervisor *sd = &sys->sups[i];
 	sd->strategy = SDF_STRATEGY_ONE_FOR_ONE;
@@ -784,13 +1096,14 @@ static bool bytes(struct ctx *c, int line, const char *elem, const char *attr, c
 /* <limits memory tasks/> inside a <protection_domain>: cgroup limits. */
 static void parse_limits(struct ctx *c, size_t p, const xmlNode *n)
 {
-	struct aspec a[] = {{"memory", false, NULL}, {"tasks", false, NULL}};
+	struct attrs a = ATTRS("limits", limits_attrs, 0);
 	const char *elem = "limits";
 	int line = line_of(n);
 	struct build_pd *bp = &c->b->bpd[p];
 	struct sdf_pd *pd = &c->b->sys->pds[p];
-	bool ok = get_attrs(c, n, a, 2);
+	bool ok = read_attrs(c, n, &a);
 	ok = check_leaf(c, n) && ok;
+	const char *memory = attr_str(&a, "memory");
 	uint64_t v;
 
 	if (bp->limits_line) {
@@ -800,27 +1113,22 @@ static void parse_limits(struct ctx *c, size_t p, const xmlNode *n)
 		ok = false;
 	} else
 		bp->limits_line = line;
-	if (a[0].val) {
-		if (!bytes(c, line, elem, "memory", a[0].val, &v))
+	if (memory) {
+		if (!bytes(c, line, elem, "memory", memory, &v))
 			ok = false;
 		else if (v < SDF_MEMORY_LIMIT_MIN) {
 			ERR(c, line, elem, "give at least 1M, or leave memory out for no limit",
-			    "memory %s is less than 1M, too little for any PD to start", a[0].val);
+			    "memory %s is less than 1M, too little for any PD to start", memory);
 			ok = false;
 		} else
 			pd->memory_limit = v;
 	}
-	if (a[1].val) {
-		if (num(c, line, elem, "tasks", a[1].val, 1, SDF_TASKS_MAX,
-		        "give the most processes and threads the PD may have, at least 1", &v))
-			pd->max_tasks = (unsigned)v;
-		else
-			ok = false;
-	}
-	if (!a[0].val && !a[1].val)
+	if (attr_u64(&a, "tasks", &v))
+		pd->max_tasks = (unsigned)v;
+	if (!attr_given(&a, "memory") && !attr_given(&a, "tasks"))
 		WARN(c, line, elem, "add memory=\"...\" and/or tasks=\"...\", or remove <limits>",
 		     "<limits> without memory or tasks has no effect");
-	free_attrs(a, 2);
+	attrs_free(&a);
 	if (!ok)
 		bp->ok = false;
 }
@@ -832,23 +1140,15 @@ static void parse_grant(struct ctx *c, size_t p, const xmlNode *n)
 	struct sdf_system *sys = c->b->sys;
 	struct build_pd *bp = &c->b->bpd[p];
 	struct sdf_pd *pd = &sys->pds[p];
-	struct aspec a[] = {
-	    {"name", true, NULL},     {"type", true, NULL},     {"port", true, NULL},
-	    {"address", false, NULL}, {"backlog", false, NULL},
-	};
-	const size_t na = sizeof(a) / sizeof(a[0]);
+	struct attrs a = ATTRS("grant", grant_attrs, 0);
 	const char *elem = "grant";
 	int line = line_of(n);
 	size_t i = pd->ngrants;
 	uint64_t v;
 
-	size_t cap = bp->cap_grants;
-	if (!grow(c, (void **)&pd->grants, &cap, i, sizeof(*pd->grants)))
+	if (!grow2(c, (void **)&pd->grants, sizeof(*pd->grants), (void **)&bp->grant_ok,
+	           sizeof(*bp->grant_ok), &bp->cap_grants, i))
 		return;
-	cap = bp->cap_grants;
-	if (!grow(c, (void **)&bp->grant_ok, &cap, i, sizeof(*bp->grant_ok)))
-		return;
-	bp->cap_grants = cap;
 	pd->ngrants++;
 
 	struct sdf_grant *g = &pd->grants[i];
@@ -860,50 +1160,37 @@ static void parse_grant(struct ctx *c, size_t p, const xmlNode *n)
 	inet_pton(AF_INET, "127.0.0.1", g->addr);
 	snprintf(g->address, sizeof(g->address), "127.0.0.1");
 
-	bool ok = get_attrs(c, n, a, na);
+	bool ok = read_attrs(c, n, &a);
 	ok = check_leaf(c, n) && ok;
-	if (a[0].val && valid_name(c, line, elem, a[0].val)) {
-		for (size_t j = 0; j < i; j++) {
-			if (pd->grants[j].name && !strcmp(pd->grants[j].name, a[0].val)) {
-				ERR(c, line, elem,
-				    "give every grant of a protection domain its own name",
-				    "grant name '%s' is already used by the grant at line %d",
-				    a[0].val, pd->grants[j].loc.line);
-				ok = false;
-				break;
-			}
-		}
-		g->name = a[0].val;
-		a[0].val = NULL;
-	} else
-		ok = false;
-	if (a[1].val && strcmp(a[1].val, "tcp_listen")) {
-		ERR(c, line, elem, "write type=\"tcp_listen\" (the only grant type so far)",
-		    "type \"%s\" is not a grant type", a[1].val);
-		ok = false;
-	}
-	if (a[2].val) {
-		if (num(c, line, elem, "port", a[2].val, 1, 65535,
-		        "give the TCP port to listen on, 1 to 65535", &v))
-			g->port = (uint16_t)v;
-		else
+	const char *name = attr_str(&a, "name");
+	for (size_t j = 0; name && j < i; j++) {
+		if (pd->grants[j].name && !strcmp(pd->grants[j].name, name)) {
+			ERR(c, line, elem, "give every grant of a protection domain its own name",
+			    "grant name '%s' is already used by the grant at line %d", name,
+			    pd->grants[j].loc.line);
 			ok = false;
+			break;
+		}
 	}
-	if (a[3].val) {
+	g->name = attr_take(&a, "name");
+	if (attr_u64(&a, "port", &v))
+		g->port = (uint16_t)v;
+	const char *address = attr_str(&a, "address");
+	if (address) {
 		static const char hint[] = "write an address literal such as 127.0.0.1, 0.0.0.0, "
 		                           "::1 or :: (no brackets; host names are not looked up)";
 		uint8_t addr[16];
-		if (inet_pton(AF_INET, a[3].val, addr) == 1) {
+		if (inet_pton(AF_INET, address, addr) == 1) {
 			memset(g->addr, 0, sizeof(g->addr));
 			memcpy(g->addr, addr, 4);
 			inet_ntop(AF_INET, addr, g->address, sizeof(g->address));
-		} else if (inet_pton(AF_INET6, a[3].val, addr) != 1) {
+		} else if (inet_pton(AF_INET6, address, addr) != 1) {
 			ERR(c, line, elem, hint, "address \"%.64s\" is not an IPv4 or IPv6 address",
-			    a[3].val);
+			    address);
 			ok = false;
 		} else if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)addr)) {
 			ERR(c, line, elem, "write the IPv4 address itself, e.g. 127.0.0.1",
-			    "address \"%s\" is an IPv4-mapped IPv6 address", a[3].val);
+			    "address \"%s\" is an IPv4-mapped IPv6 address", address);
 			ok = false;
 		} else {
 			g->ipv6 = true;
@@ -911,14 +1198,9 @@ static void parse_grant(struct ctx *c, size_t p, const xmlNode *n)
 			inet_ntop(AF_INET6, addr, g->address, sizeof(g->address));
 		}
 	}
-	if (a[4].val) {
-		if (num(c, line, elem, "backlog", a[4].val, 1, SDF_BACKLOG_MAX,
-		        "give how many connections may wait to be accepted, 1 to 65535", &v))
-			g->backlog = (unsigned)v;
-		else
-			ok = false;
-	}
-	free_attrs(a, na);
+	if (attr_u64(&a, "backlog", &v))
+		g->backlog = (unsigned)v;
+	attrs_free(&a);
 	bp->grant_ok[i] = ok;
 	if (!ok)
 		bp->ok = false;
@@ -929,16 +1211,29 @@ static long new_pd(struct ctx *c)
 	struct build *b = c->b;
 	struct sdf_system *sys = b->sys;
 	size_t i = sys->npds;
-	size_t cap = b->cap_pds;
 
-	if (!grow(c, (void **)&sys->pds, &cap, i, sizeof(*sys->pds)))
+	if (!grow2(c, (void **)&sys->pds, sizeof(*sys->pds), (void **)&b->bpd, sizeof(*b->bpd),
+	           &b->cap_pds, i))
 		return -1;
-	cap = b->cap_pds;
-	if (!grow(c, (void **)&b->bpd, &cap, i, sizeof(*b->bpd)))
-		return -1;
-	b->cap_pds = cap;
 	sys->npds++;
 	return (long)i;
+}
+
+/* cpu is checked against this machine, where the PDs will run, as
+ * Microkit checks it against the board's cores. */
+static bool check_cpu(struct ctx *c, int line, const struct attrs *a)
+{
+	uint64_t cpu;
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+
+	if (!attr_u64(a, "cpu", &cpu) || ncpu <= 0 || cpu < (uint64_t)ncpu)
+		return true;
+	char hint[96];
+	snprintf(hint, sizeof(hint), "this machine has %ld CPU%s: use 0 to %ld", ncpu,
+	         ncpu == 1 ? "" : "s", ncpu - 1);
+	ERR(c, line, a->elem, hint, "cpu %s is beyond the CPUs of this machine",
+	    attr_str(a, "cpu"));
+	return false;
 }
 
 /* A <protection_domain>: top level or in a <supervisor> (parent -1, sup its
@@ -946,12 +1241,7 @@ static long new_pd(struct ctx *c)
 static void parse_pd(struct ctx *c, const xmlNode *n, long parent, long sup)
 {
 	struct sdf_system *sys = c->b->sys;
-	struct aspec a[] = {
-	    {"name", true, NULL},     {"priority", false, NULL}, {"budget", false, NULL},
-	    {"period", false, NULL},  {"passive", false, NULL},  {"stack_size", false, NULL},
-	    {"restart", false, NULL}, {"id", true, NULL},
-	};
-	const size_t na = parent >= 0 ? 8 : 7;
+	struct attrs a = ATTRS("protection_domain", pd_attrs, parent >= 0 ? IN_CHILD : IN_TOP);
 	const char *elem = "protection_domain";
 	int line = line_of(n);
 	long p = new_pd(c);
@@ -974,86 +1264,40 @@ static void parse_pd(struct ctx *c, const xmlNode *n, long parent, long sup)
 	if (sup >= 0 && !add_child(c, (size_t)sup, false, (size_t)p))
 		return;
 
-	bool ok = get_attrs(c, n, a, na);
+	bool ok = read_attrs(c, n, &a);
 	uint64_t v;
-	if (a[0].val && valid_name(c, line, elem, a[0].val)) {
-		pd->name = a[0].val;
-		a[0].val = NULL;
+	if ((pd->name = attr_take(&a, "name")))
 		bp->name_ok = true;
-	} else
-		ok = false;
-	if (a[1].val) {
-		if (num(c, line, elem, "priority", a[1].val, 0, SDF_MAX_PRIORITY,
-		        "use a priority from 0 (lowest) to 254 (highest)", &v))
-			pd->priority = (unsigned)v;
-		else
-			ok = false;
-	}
-	bool budget_ok = true, period_ok = true;
-	if (a[2].val) {
-		budget_ok = num(c, line, elem, "budget", a[2].val, 1, UINT64_MAX,
-		                "give the budget in microseconds, at least 1", &v);
-		if (budget_ok)
-			pd->budget_us = pd->period_us = v;
-	}
-	if (a[3].val) {
-		period_ok = num(c, line, elem, "period", a[3].val, 1, UINT64_MAX,
-		                "give the period in microseconds, at least 1", &v);
-		if (period_ok)
-			pd->period_us = v;
-	}
+	if (attr_u64(&a, "priority", &v))
+		pd->priority = (unsigned)v;
+	if (attr_u64(&a, "budget", &v))
+		pd->budget_us = pd->period_us = v;
+	if (attr_u64(&a, "period", &v))
+		pd->period_us = v;
+	bool budget_ok = !attr_given(&a, "budget") || attr_str(&a, "budget");
+	bool period_ok = !attr_given(&a, "period") || attr_str(&a, "period");
 	if (budget_ok && period_ok && pd->budget_us > pd->period_us) {
 		ERR(c, line, elem, "make the budget at most the period (the PD's share of a CPU)",
 		    "budget (%llu us) is larger than period (%llu us)",
 		    (unsigned long long)pd->budget_us, (unsigned long long)pd->period_us);
 		ok = false;
 	}
-	ok = ok && budget_ok && period_ok;
-	if (a[4].val) {
-		bool passive;
-		if (boolean(c, line, elem, "passive", a[4].val, &passive))
-			pd->passive = passive;
-		else
-			ok = false;
-	}
-	if (a[5].val) {
-		if (!num(c, line, elem, "stack_size", a[5].val, SDF_STACK_MIN, SDF_STACK_MAX,
-		         "use 0x1000 (4 KiB) to 0x1000000 (16 MiB), a multiple of 0x1000", &v))
-			ok = false;
-		else if (v % SDF_PAGE_SIZE) {
+	attr_bool(&a, "passive", &pd->passive);
+	if (attr_u64(&a, "stack_size", &v)) {
+		if (v % SDF_PAGE_SIZE) {
 			ERR(c, line, elem, "use a multiple of 0x1000 (4 KiB)",
-			    "stack_size %s is not a multiple of the page size", a[5].val);
+			    "stack_size %s is not a multiple of the page size",
+			    attr_str(&a, "stack_size"));
 			ok = false;
 		} else
 			pd->stack_size = v;
 	}
-	if (a[6].val && parent >= 0) {
-		ERR(c, line, elem,
-		    "remove restart: a child PD is restarted by its parent PD's fault() handler, "
-		    "not by a supervisor",
-		    "restart on a child protection domain");
-		ok = false;
-	} else if (a[6].val) {
-		if (!strcmp(a[6].val, "permanent"))
-			pd->restart = SDF_RESTART_PERMANENT;
-		else if (!strcmp(a[6].val, "transient"))
-			pd->restart = SDF_RESTART_TRANSIENT;
-		else if (!strcmp(a[6].val, "temporary"))
-			pd->restart = SDF_RESTART_TEMPORARY;
-		else {
-			ERR(c, line, elem, "write \"permanent\", \"transient\" or \"temporary\"",
-			    "restart \"%s\" is not a restart kind", a[6].val);
-			ok = false;
-		}
-	}
-	if (parent >= 0 && a[7].val) {
-		if (num(c, line, elem, "id", a[7].val, 0, SDF_MAX_CHANNEL_ID,
-		        "use a child id from 0 to 62", &v))
-			pd->child_id = (long)v;
-		else
-			ok = false;
-	}
-	free_attrs(a, na);
+	if (attr_u64(&a, "restart", &v))
+		pd->restart = (enum sdf_restart)v;
+	if (attr_u64(&a, "id", &v))
+		pd->child_id = (long)v;
+	ok = check_cpu(c, line, &a) && ok;
+	attrs_free(&a);
 	bp->ok = ok;
 
 	/* `pd` and `bp` may move as child PDs are appended: use p from here on */
@@ -1064,7 +1308,7 @@ static void parse_pd(struct ctx *c, const xmlNode *n, long parent, long sup)
 			continue;
 		}
 		if (is(k, "program_image"))
-			parse_program_image(c, (size_t)p, k, n);
+			parse_program_image(c, (size_t)p, k);
 		else if (is(k, "beam_app"))
 			parse_beam_app(c, (size_t)p, k);
 		else if (is(k, "map"))
@@ -1119,107 +1363,70 @@ static void parse_region(struct ctx *c, const xmlNode *n)
 {
 	struct build *b = c->b;
 	struct sdf_system *sys = b->sys;
-	struct aspec a[] = {
-	    {"name", true, NULL},
-	    {"size", true, NULL},
-	    {"page_size", false, NULL},
-	    {"clear_on_restart", false, NULL},
-	};
+	struct attrs a = ATTRS("memory_region", region_attrs, 0);
 	const char *elem = "memory_region";
 	int line = line_of(n);
-	size_t i = sys->nregions, cap = b->cap_regions;
+	size_t i = sys->nregions;
 
-	if (!grow(c, (void **)&sys->regions, &cap, i, sizeof(*sys->regions)))
+	if (!grow2(c, (void **)&sys->regions, sizeof(*sys->regions), (void **)&b->region_ok,
+	           sizeof(*b->region_ok), &b->cap_regions, i))
 		return;
-	cap = b->cap_regions;
-	if (!grow(c, (void **)&b->region_ok, &cap, i, sizeof(*b->region_ok)))
-		return;
-	b->cap_regions = cap;
 	sys->nregions++;
 	struct sdf_region *r = &sys->regions[i];
 	r->page_size = SDF_PAGE_SIZE;
 	r->loc.file = sys->path;
 	r->loc.line = line;
 
-	bool ok = get_attrs(c, n, a, 4);
+	bool ok = read_attrs(c, n, &a);
 	ok = check_leaf(c, n) && ok;
 	uint64_t v;
-	if (a[3].val && !boolean(c, line, elem, "clear_on_restart", a[3].val, &r->clear_on_restart))
+	attr_bool(&a, "clear_on_restart", &r->clear_on_restart);
+	if (!(r->name = attr_take(&a, "name")))
 		ok = false;
-	if (a[0].val && valid_name(c, line, elem, a[0].val)) {
-		r->name = a[0].val;
-		a[0].val = NULL;
-	} else
+	if (attr_u64(&a, "page_size", &v) && v != SDF_PAGE_SIZE) {
+		ERR(c, line, elem, "remove page_size (0x1000 is the default)",
+		    "page_size %s is not supported: Cordon maps regions with 4 KiB Linux pages",
+		    attr_str(&a, "page_size"));
 		ok = false;
-	if (a[2].val) {
-		if (!num(c, line, elem, "page_size", a[2].val, 0, UINT64_MAX, hint_number, &v))
-			ok = false;
-		else if (v != SDF_PAGE_SIZE) {
-			ERR(c, line, elem, "remove page_size (0x1000 is the default)",
-			    "page_size %s is not supported: Cordon maps regions with 4 KiB Linux "
-			    "pages",
-			    a[2].val);
-			ok = false;
-		}
 	}
-	if (a[1].val) {
-		if (!num(c, line, elem, "size", a[1].val, 1, SDF_VADDR_LIMIT,
-		         "give the size in bytes, a nonzero multiple of 0x1000", &v))
-			ok = false;
-		else if (v % r->page_size) {
+	if (attr_u64(&a, "size", &v)) {
+		if (v % r->page_size) {
 			ERR(c, line, elem, "round the size up to a multiple of 0x1000 (4 KiB)",
-			    "size %s is not a multiple of the page size 0x%llx", a[1].val,
-			    (unsigned long long)r->page_size);
+			    "size %s is not a multiple of the page size 0x%llx",
+			    attr_str(&a, "size"), (unsigned long long)r->page_size);
 			ok = false;
 		} else
 			r->size = v;
 	}
-	free_attrs(a, 4);
+	attrs_free(&a);
 	b->region_ok[i] = ok;
 }
 
 static bool parse_end(struct ctx *c, const xmlNode *n, struct sdf_end *e, char **pdname)
 {
-	struct aspec a[] = {
-	    {"pd", true, NULL},      {"id", true, NULL},          {"pp", false, NULL},
-	    {"notify", false, NULL}, {"queue_size", false, NULL},
-	};
-	const size_t na = sizeof(a) / sizeof(a[0]);
+	struct attrs a = ATTRS("end", end_attrs, 0);
 	const char *elem = "end";
 	int line = line_of(n);
 	uint64_t v;
 
 	e->notify = true;
 	e->loc.line = line;
-	bool ok = get_attrs(c, n, a, na);
+	bool ok = read_attrs(c, n, &a);
 	ok = check_leaf(c, n) && ok;
-	if (a[0].val) {
-		*pdname = a[0].val;
-		a[0].val = NULL;
-	}
-	if (a[1].val) {
-		if (num(c, line, elem, "id", a[1].val, 0, SDF_MAX_CHANNEL_ID,
-		        "use a channel id from 0 to 62", &v))
-			e->id = (unsigned)v;
-		else
-			ok = false;
-	}
-	if (a[2].val && !boolean(c, line, elem, "pp", a[2].val, &e->pp))
-		ok = false;
-	if (a[3].val && !boolean(c, line, elem, "notify", a[3].val, &e->notify))
-		ok = false;
-	if (a[4].val) {
-		if (!num(c, line, elem, "queue_size", a[4].val, IPC_QUEUE_MIN, IPC_QUEUE_MAX,
-		         "use a power of two from 4096 to 0x4000000 (64 MiB)", &v))
-			ok = false;
-		else if (v & (v - 1)) {
+	*pdname = attr_take(&a, "pd");
+	if (attr_u64(&a, "id", &v))
+		e->id = (unsigned)v;
+	attr_bool(&a, "pp", &e->pp);
+	attr_bool(&a, "notify", &e->notify);
+	if (attr_u64(&a, "queue_size", &v)) {
+		if (v & (v - 1)) {
 			ERR(c, line, elem, "use a power of two from 4096 to 0x4000000 (64 MiB)",
-			    "queue_size %s is not a power of two", a[4].val);
+			    "queue_size %s is not a power of two", attr_str(&a, "queue_size"));
 			ok = false;
 		} else
 			e->queue_size = (uint32_t)v;
 	}
-	free_attrs(a, na);
+	attrs_free(&a);
 	return ok;
 }
 
@@ -1228,21 +1435,19 @@ static void parse_channel(struct ctx *c, const xmlNode *n)
 	struct build *b = c->b;
 	struct sdf_system *sys = b->sys;
 	int line = line_of(n);
-	size_t i = sys->nchannels, cap = b->cap_channels;
+	size_t i = sys->nchannels;
+	struct attrs none = NO_ATTRS("channel");
 
-	if (!grow(c, (void **)&sys->channels, &cap, i, sizeof(*sys->channels)))
+	if (!grow2(c, (void **)&sys->channels, sizeof(*sys->channels), (void **)&b->bch,
+	           sizeof(*b->bch), &b->cap_channels, i))
 		return;
-	cap = b->cap_channels;
-	if (!grow(c, (void **)&b->bch, &cap, i, sizeof(*b->bch)))
-		return;
-	b->cap_channels = cap;
 	sys->nchannels++;
 	struct sdf_channel *ch = &sys->channels[i];
 	struct build_channel *bc = &b->bch[i];
 	ch->loc.file = sys->path;
 	ch->loc.line = line;
 
-	bool ok = get_attrs(c, n, NULL, 0);
+	bool ok = read_attrs(c, n, &none);
 	unsigned nends = 0;
 	for (const xmlNode *k = n->children; k; k = k->next) {
 		if (k->type != XML_ELEMENT_NODE) {
@@ -1279,14 +1484,12 @@ static void parse_channel(struct ctx *c, const xmlNode *n)
 
 /* <supervisor name strategy intensity period> under the supervisor `parent`:
  * its <protection_domain>s and <supervisor>s, started in document order. */
+
+/* <supervisor name strategy intensity period> under the supervisor `parent`:
+ * its <protection_domain>s and <supervisor>s, started in document order. */
 static void parse_supervisor(struct ctx *c, const xmlNode *n, size_t parent)
 {
-	struct aspec a[] = {
-	    {"name", true, NULL},
-	    {"strategy", false, NULL},
-	    {"intensity", false, NULL},
-	    {"period", false, NULL},
-	};
+	struct attrs a = ATTRS("supervisor", supervisor_attrs, 0);
 	const char *elem = "supervisor";
 	int line = line_of(n);
 	long s = new_sup(c, (long)parent, line);
@@ -1294,33 +1497,18 @@ static void parse_supervisor(struct ctx *c, const xmlNode *n, size_t parent)
 
 	if (s < 0)
 		return;
-	get_attrs(c, n, a, 4);
+	read_attrs(c, n, &a);
 	/* sys->sups may move as nested supervisors are added: index with s */
 	struct sdf_supervisor *sd = &c->b->sys->sups[s];
-	if (a[0].val && valid_name(c, line, elem, a[0].val)) {
-		sd->name = a[0].val;
-		a[0].val = NULL;
-	}
-	if (a[1].val) {
-		if (!strcmp(a[1].val, "one_for_one"))
-			sd->strategy = SDF_STRATEGY_ONE_FOR_ONE;
-		else if (!strcmp(a[1].val, "one_for_all"))
-			sd->strategy = SDF_STRATEGY_ONE_FOR_ALL;
-		else if (!strcmp(a[1].val, "rest_for_one"))
-			sd->strategy = SDF_STRATEGY_REST_FOR_ONE;
-		else
-			ERR(c, line, elem,
-			    "write \"one_for_one\", \"one_for_all\" or \"rest_for_one\"",
-			    "strategy \"%s\" is not a supervision strategy", a[1].val);
-	}
-	if (a[2].val && num(c, line, elem, "intensity", a[2].val, 0, SDF_SUP_INTENSITY_MAX,
-	                    "give the most restarts allowed within period, 0 to 1000000 (0: "
-	                    "never restart)",
-	                    &v))
+	sd->name = attr_take(&a, "name");
+	if (attr_u64(&a, "strategy", &v))
+		sd->strategy = (enum sdf_strategy)v;
+	if (attr_u64(&a, "intensity", &v))
 		sd->intensity = (unsigned)v;
-	if (a[3].val && seconds_ms(c, line, elem, "period", a[3].val, &v))
+	const char *period = attr_str(&a, "period");
+	if (period && seconds_ms(c, line, elem, "period", period, &v))
 		sd->period_ms = v;
-	free_attrs(a, 4);
+	attrs_free(&a);
 
 	for (const xmlNode *k = n->children; k && !c->oom; k = k->next) {
 		if (k->type != XML_ELEMENT_NODE)
@@ -1350,7 +1538,8 @@ static void parse_system(struct ctx *c, const xmlNode *root)
 		    "the root element must be <system>");
 		return;
 	}
-	get_attrs(c, root, NULL, 0);
+	struct attrs none = NO_ATTRS("system");
+	read_attrs(c, root, &none);
 	/* the implicit root supervisor: top-level PDs and supervisors */
 	if (new_sup(c, -1, b->system_line) != 0 ||
 	    !(b->sys->sups[0].name = dup_or_oom(c, SDF_ROOT_SUPERVISOR)))

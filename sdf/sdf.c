@@ -13,9 +13,8 @@ static void build_free(struct build *b)
 		free(bp->image);
 		free(bp->beam_path);
 		for (size_t i = 0; i < b->sys->pds[p].nmaps; i++)
-			free(bp->map_mr[i]);
-		free(bp->map_mr);
-		free(bp->map_ok);
+			free(bp->maps[i].mr);
+		free(bp->maps);
 		free(bp->grant_ok);
 	}
 	for (size_t i = 0; i < b->sys->nchannels; i++) {

@@ -123,18 +123,18 @@ static void maps(struct build *b)
 
 		for (size_t i = 0; i < pd->nmaps; i++) {
 			struct sdf_map *m = &pd->maps[i];
-			if (!bp->map_ok[i])
+			if (!bp->maps[i].ok)
 				continue;
-			bp->map_ok[i] = false;
-			long r = sdf_region_find(sys, bp->map_mr[i]);
+			bp->maps[i].ok = false;
+			long r = sdf_region_find(sys, bp->maps[i].mr);
 			if (r < 0) {
 				snprintf(
 				    used, sizeof(used),
 				    "declare <memory_region name=\"%.64s\" size=\"...\"/> or fix "
 				    "the name",
-				    bp->map_mr[i]);
+				    bp->maps[i].mr);
 				ERR(b, m->loc.line, "map", used, "no memory region named '%s'",
-				    bp->map_mr[i]);
+				    bp->maps[i].mr);
 				bp->ok = false;
 				continue;
 			}
@@ -165,7 +165,7 @@ static void maps(struct build *b)
 			bool clash = false;
 			for (size_t j = 0; j < i && !clash; j++) {
 				const struct sdf_map *o = &pd->maps[j];
-				if (!bp->map_ok[j])
+				if (!bp->maps[j].ok)
 					continue;
 				uint64_t oend = o->vaddr + sys->regions[o->region].size;
 				if (m->vaddr < oend && o->vaddr < end) {
@@ -184,7 +184,7 @@ static void maps(struct build *b)
 				bp->ok = false;
 				continue;
 			}
-			bp->map_ok[i] = true;
+			bp->maps[i].ok = true;
 		}
 	}
 
@@ -194,8 +194,8 @@ static void maps(struct build *b)
 			continue;
 		for (size_t p = 0; p < sys->npds && !mapped; p++)
 			for (size_t i = 0; i < sys->pds[p].nmaps && !mapped; i++)
-				mapped = b->bpd[p].map_mr[i] &&
-				         !strcmp(b->bpd[p].map_mr[i], sys->regions[r].name);
+				mapped = b->bpd[p].maps[i].mr &&
+				         !strcmp(b->bpd[p].maps[i].mr, sys->regions[r].name);
 		if (!mapped)
 			WARN(b, sys->regions[r].loc.line, "memory_region",
 			     "map it into a protection domain, or remove it",
