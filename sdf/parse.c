@@ -947,11 +947,11 @@ static void parse_pd(struct ctx *c, const xmlNode *n, long parent, long sup)
 {
 	struct sdf_system *sys = c->b->sys;
 	struct aspec a[] = {
-	    {"name", true, NULL},     {"priority", false, NULL}, {"budget", false, NULL},
-	    {"period", false, NULL},  {"passive", false, NULL},  {"stack_size", false, NULL},
-	    {"restart", false, NULL}, {"id", true, NULL},
+	    {"name", true, NULL},     {"priority", false, NULL},      {"budget", false, NULL},
+	    {"period", false, NULL},  {"passive", false, NULL},       {"stack_size", false, NULL},
+	    {"restart", false, NULL}, {"restart_delay", false, NULL}, {"id", true, NULL},
 	};
-	const size_t na = parent >= 0 ? 8 : 7;
+	const size_t na = parent >= 0 ? 9 : 8;
 	const char *elem = "protection_domain";
 	int line = line_of(n);
 	long p = new_pd(c);
@@ -1027,11 +1027,16 @@ static void parse_pd(struct ctx *c, const xmlNode *n, long parent, long sup)
 		} else
 			pd->stack_size = v;
 	}
-	if (a[6].val && parent >= 0) {
-		ERR(c, line, elem,
-		    "remove restart: a child PD is restarted by its parent PD's fault() handler, "
-		    "not by a supervisor",
-		    "restart on a child protection domain");
+	/* Supervision attributes: a child PD is restarted by its parent PD. */
+	const char *sup_attr = a[6].val ? "restart" : a[7].val ? "restart_delay" : NULL;
+	pd->restart_delay_ms = SDF_RESTART_DELAY_MS_DEFAULT;
+	if (sup_attr && parent >= 0) {
+		char hint[160];
+		snprintf(hint, sizeof(hint),
+		         "remove %s: a child PD is restarted by its parent PD's fault() handler, "
+		         "not by a supervisor",
+		         sup_attr);
+		ERR(c, line, elem, hint, "%s on a child protection domain", sup_attr);
 		ok = false;
 	} else if (a[6].val) {
 		if (!strcmp(a[6].val, "permanent"))
@@ -1046,8 +1051,17 @@ static void parse_pd(struct ctx *c, const xmlNode *n, long parent, long sup)
 			ok = false;
 		}
 	}
-	if (parent >= 0 && a[7].val) {
-		if (num(c, line, elem, "id", a[7].val, 0, SDF_MAX_CHANNEL_ID,
+	if (a[7].val && parent < 0) {
+		if (num(c, line, elem, "restart_delay", a[7].val, 0, SDF_RESTART_DELAY_MS_MAX,
+		        "give the wait before restarting after a failed start in milliseconds, "
+		        "from 0 (at once) to 60000",
+		        &v))
+			pd->restart_delay_ms = v;
+		else
+			ok = false;
+	}
+	if (parent >= 0 && a[8].val) {
+		if (num(c, line, elem, "id", a[8].val, 0, SDF_MAX_CHANNEL_ID,
 		        "use a child id from 0 to 62", &v))
 			pd->child_id = (long)v;
 		else
