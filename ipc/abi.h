@@ -223,6 +223,9 @@ enum ipc_ctl_type {
 	IPC_CTL_BROKEN = 2,     /* the PD found a channel's shared memory corrupt */
 	IPC_CTL_PD_RESTART = 3, /* restart child PD `channel` (its child id) */
 	IPC_CTL_PD_STOP = 4,    /* stop child PD `channel` (its child id) */
+	IPC_CTL_READY = 5,      /* the PD is ready: init() returned, or the BEAM
+	                           application started; a death before it is a
+	                           failed start */
 	/* monitor -> PD */
 	IPC_CTL_CHILD_FAULT = 16, /* child PD `channel` faulted or exited */
 };

@@ -103,6 +103,8 @@ int lc_main(void)
 	}
 
 	init();
+	/* Ready: a death from now on is a crash, not a failed start. */
+	lc_ctl_send(IPC_CTL_READY, 0, NULL);
 	lc_queue_flush();
 
 	const uint32_t *mon_word = &lc_pd.mon->event;

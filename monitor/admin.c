@@ -35,33 +35,29 @@ int mon_admin_open(struct mon *m)
 		mon_err(m, "admin socket path too long: %s/%s.sock", dir, name);
 		return -1;
 	}
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
+	cleanup_fd int probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (probe < 0) {
 		mon_err(m, "admin socket: %s", strerror(errno));
 		return -1;
 	}
 	/* A live monitor answers on the path: refuse to take it over.  A dead
 	 * one left a stale socket: remove it. */
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+	if (connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
 		mon_err(m,
 		        "a system named '%s' is already running (%s)\n"
 		        "  hint: stop it first, or give this one another name with --name",
 		        name, sa.sun_path);
-		close(fd);
 		return -1;
 	}
 	if (errno == ECONNREFUSED)
 		unlink(sa.sun_path);
-	close(fd);
 
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	cleanup_fd int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
 		mon_err(m, "admin socket %s: %s", sa.sun_path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		return -1;
 	}
-	m->admin_fd = fd;
+	m->admin_fd = steal_fd(&fd);
 	snprintf(m->admin_path, sizeof(m->admin_path), "%s", sa.sun_path);
 	return 0;
 }
@@ -270,7 +266,7 @@ out:
 void mon_admin_accept(struct mon *m)
 {
 	for (;;) {
-		int fd = accept4(m->admin_fd, NULL, NULL, SOCK_CLOEXEC);
+		cleanup_fd int fd = accept4(m->admin_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -294,6 +290,5 @@ void mon_admin_accept(struct mon *m)
 		} else {
 			serve(m, fd);
 		}
-		close(fd);
 	}
 }

@@ -23,10 +23,12 @@
  * the runtime's and the application's priv directories are bound too, so
  * :crypto (and :ssl, :public_key on top) load inside the PD.
  *
- * START runs application:ensure_all_started(APP, permanent): when the app
- * cannot start the VM halts with status 1 and a line on stderr, and when a
- * permanent application stops later the VM stops, so the monitor's
- * supervisor sees the PD end either way.
+ * START runs application:ensure_all_started(APP, permanent), then tells the
+ * monitor the PD is ready (the cordon library's Cordon.NIF.ready/0; a PD
+ * without the library never says so, and each of its ends counts as a
+ * failed start).  When the app cannot start the VM halts with status 1 and
+ * a line on stderr, and when a permanent application stops later the VM
+ * stops, so the monitor's supervisor sees the PD end either way.
  */
 #include <errno.h>
 #include <glob.h>
@@ -156,7 +158,7 @@ int mon_beam_prepare(const struct sdf_pd *pd, struct mon_beam *b, char *why, siz
 	/* beam_app is a checked atom (a-z, 0-9, _): safe to write bare */
 	if (asprintf(&start,
 	             "case application:ensure_all_started(%s, permanent) of "
-	             "{ok, _} -> ok; "
+	             "{ok, _} -> catch 'Elixir.Cordon.NIF':ready(), ok; "
 	             "{error, E} -> io:format(standard_error, \"cannot start ~p: ~p~n\", "
 	             "[%s, E]), erlang:halt(1) end.",
 	             pd->beam_app, pd->beam_app) < 0) {

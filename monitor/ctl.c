@@ -81,6 +81,12 @@ void mon_ctl_readable(struct mon *m, size_t p)
 		case IPC_CTL_PD_STOP:
 			child_request(m, p, &c);
 			break;
+		case IPC_CTL_READY:
+			/* Once per run; a second one, or one from a PD being
+			 * stopped, changes nothing. */
+			if (mp->state == MON_PD_STARTING && mon_pd_set(m, p, MON_PD_EV_READY) == 0)
+				mon_sup_pd_ready(m, p);
+			break;
 		case IPC_CTL_BROKEN:
 			broken(m, p, &c);
 			break;

@@ -69,25 +69,21 @@ static int open_listen(const struct sdf_grant *g, const char **what)
 		alen = sizeof(a.in);
 	}
 	*what = "socket";
-	int fd = socket(a.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cleanup_fd int fd = socket(a.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
+	/* On each failure errno survives fd's cleanup (close_fd keeps it). */
 	*what = "setsockopt";
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    (g->ipv6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0))
-		goto err;
+		return -1;
 	*what = "bind";
 	if (bind(fd, &a.sa, alen) < 0)
-		goto err;
+		return -1;
 	*what = "listen";
 	if (listen(fd, (int)g->backlog) < 0)
-		goto err;
-	return fd;
-err:;
-	int e = errno;
-	close(fd);
-	errno = e;
-	return -1;
+		return -1;
+	return steal_fd(&fd);
 }
 
 int mon_grants_open(struct mon *m)

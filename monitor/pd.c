@@ -154,8 +154,6 @@ int mon_pd_start(struct mon *m, size_t p)
 		snprintf(why, sizeof(why), "cannot watch it");
 		goto out;
 	}
-	/* Until PDs say when they are ready, a spawned PD is. */
-	mon_pd_set(m, p, MON_PD_EV_READY);
 	rc = 0;
 	goto out;
 sys_err:
@@ -210,11 +208,13 @@ void mon_pd_describe_end(const struct mon_pd *mp, int status, char *buf, size_t 
 	}
 }
 
-/* The PD's last words: a fault report may still be queued on its ctl
- * socket after it died.  Reports are hostile input: only a well-formed
- * IPC_CTL_FAULT is kept. */
-static void drain_ctl(struct mon_pd *mp)
+/* The PD's last words: a fault report, or that it was ready, may still be
+ * queued on its ctl socket after it died (its exit and its messages reach
+ * the loop in either order).  Reports are hostile input: only well-formed
+ * IPC_CTL_FAULT and IPC_CTL_READY records count. */
+static void drain_ctl(struct mon *m, size_t p)
 {
+	struct mon_pd *mp = &m->pds[p];
 	char buf[sizeof(struct ipc_ctl) + 1];
 	ssize_t n;
 	while (mp->ctl >= 0 && (n = recv(mp->ctl, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
@@ -223,6 +223,8 @@ static void drain_ctl(struct mon_pd *mp)
 			memcpy(&c, buf, sizeof(c));
 			if (c.type == IPC_CTL_FAULT)
 				mp->last_fault = c;
+			else if (c.type == IPC_CTL_READY && mp->state == MON_PD_STARTING)
+				mon_pd_set(m, p, MON_PD_EV_READY);
 		}
 }
 
@@ -231,7 +233,6 @@ static void drain_ctl(struct mon_pd *mp)
 static enum mon_pd_state reap(struct mon *m, size_t p)
 {
 	struct mon_pd *mp = &m->pds[p];
-	enum mon_pd_state was = mp->state;
 	int status = 0;
 
 	epoll_ctl(m->epfd, EPOLL_CTL_DEL, mp->child.pidfd, NULL);
@@ -241,12 +242,13 @@ static enum mon_pd_state reap(struct mon *m, size_t p)
 		status = 0;
 	mp->last_status = status;
 	mon_budget_pd_ended(m, p);
+	drain_ctl(m, p);
+	enum mon_pd_state was = mp->state;
 	mon_pd_set(m, p, MON_PD_EV_EXITED);
 	while (mon_relay_pump(m, mp, &mp->out))
 		;
 	while (mon_relay_pump(m, mp, &mp->err))
 		;
-	drain_ctl(mp);
 	close_fd(&mp->ctl);
 	return was;
 }
@@ -272,9 +274,11 @@ bool mon_pd_reap(struct mon *m, size_t p, enum mon_end_kind *end, char *how, siz
 		mon_info(m, "pd=%s exited status=0", name);
 	else
 		mon_fault(m, "pd=%s %s restarts=%u", name, how, mp->restarts);
-	*end = was == MON_PD_STARTING ? MON_END_FAILED_START
-	       : normal               ? MON_END_NORMAL
-	                              : MON_END_ABNORMAL;
+	/* Exit status 0 is a PD that finished, whenever it does (a one-shot
+	 * task may do all its work in init()): only a death is a failed start. */
+	*end = normal                   ? MON_END_NORMAL
+	       : was == MON_PD_STARTING ? MON_END_FAILED_START
+	                                : MON_END_ABNORMAL;
 	return true;
 }
 

@@ -5,10 +5,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-/* Until the description can say otherwise: the first wait after a failed
- * start. */
-#define RESTART_DELAY_MS 500u
-
 int mon_policy_init(struct mon_policy *pol, const struct sdf_system *sys)
 {
 	*pol = (struct mon_policy){.sys = sys};
@@ -58,8 +54,7 @@ void mon_policy_ready(struct mon_policy *pol, size_t p)
 
 uint64_t mon_policy_backoff_ms(const struct sdf_pd *pd, unsigned failed)
 {
-	(void)pd;
-	uint64_t ms = RESTART_DELAY_MS;
+	uint64_t ms = pd->restart_delay_ms;
 	if (!failed || !ms)
 		return 0;
 	for (unsigned i = 1; i < failed && ms < MON_BACKOFF_MAX_MS; i++)

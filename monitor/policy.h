@@ -102,9 +102,9 @@ struct mon_policy {
 };
 
 enum mon_end_kind {
-	MON_END_NORMAL,       /* exit status 0, after it was ready */
+	MON_END_NORMAL,       /* exit status 0, ready or not */
 	MON_END_ABNORMAL,     /* a signal or a non-zero exit, after ready */
-	MON_END_FAILED_START, /* ended (or could not be spawned) before ready */
+	MON_END_FAILED_START, /* died (or could not be spawned) before ready */
 };
 
 struct mon_sup_event {

@@ -21,9 +21,6 @@
 
 #include "monitor/internal.h"
 
-/* How a PD that could not even be spawned ended, for its supervisor. */
-#define SPAWN_FAILED_END MON_END_ABNORMAL
-
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -190,7 +187,7 @@ static void ended_all(struct mon *m, size_t *failed, size_t nfailed)
 {
 	for (size_t i = 0; i < nfailed && !m->failed; i++)
 		if (m->pds[failed[i]].state == MON_PD_ENDED)
-			mon_sup_pd_ended(m, failed[i], SPAWN_FAILED_END, "start failed");
+			mon_sup_pd_ended(m, failed[i], MON_END_FAILED_START, "start failed");
 }
 
 void mon_sup_pd_ended(struct mon *m, size_t p, enum mon_end_kind end, const char *how)
@@ -207,6 +204,9 @@ void mon_sup_pd_ended(struct mon *m, size_t p, enum mon_end_kind end, const char
 		        m->sys->pds[p].name);
 		goto out;
 	}
+	/* It was ready, whether or not its message was read before it died. */
+	if (end != MON_END_FAILED_START)
+		mon_policy_ready(&m->policy, p);
 	for (size_t i = 0; i < npds; i++)
 		states[i] = m->pds[i].state;
 	if (mon_policy_decide(&m->policy, states, &ev, now_ms(), &d) < 0) {

@@ -328,6 +328,15 @@ static const struct attr pd_attrs[] = {
      .why = "restart on a child protection domain",
      .why_hint = "remove restart: a child PD is restarted by its parent PD's fault() handler, "
                  "not by a supervisor"},
+    {.name = "restart_delay",
+     .kind = AK_NUM,
+     .flags = A_TOP,
+     .max = SDF_RESTART_DELAY_MS_MAX,
+     .hint = "give the wait before restarting after a failed start in milliseconds, "
+             "from 0 (at once) to 60000",
+     .why = "restart_delay on a child protection domain",
+     .why_hint = "remove restart_delay: a child PD is restarted by its parent PD's fault() "
+                 "handler, not by a supervisor"},
     {.name = "id",
      .kind = AK_NUM,
      .flags = A_REQUIRED | A_CHILD,
@@ -1294,6 +1303,9 @@ static void parse_pd(struct ctx *c, const xmlNode *n, long parent, long sup)
 	}
 	if (attr_u64(&a, "restart", &v))
 		pd->restart = (enum sdf_restart)v;
+	pd->restart_delay_ms = SDF_RESTART_DELAY_MS_DEFAULT;
+	if (attr_u64(&a, "restart_delay", &v))
+		pd->restart_delay_ms = v;
 	if (attr_u64(&a, "id", &v))
 		pd->child_id = (long)v;
 	ok = check_cpu(c, line, &a) && ok;

@@ -123,6 +123,10 @@ struct sdf_supervisor { /* <supervisor>, or the implicit root */
 #define SDF_SUP_INTENSITY_DEFAULT 3u
 #define SDF_SUP_PERIOD_MS_DEFAULT 5000u
 
+/* <protection_domain restart_delay>, milliseconds. */
+#define SDF_RESTART_DELAY_MS_DEFAULT 500u
+#define SDF_RESTART_DELAY_MS_MAX     60000u
+
 struct sdf_pd { /* <protection_domain> */
 	char *name;
 	enum sdf_pd_kind kind;
@@ -147,6 +151,9 @@ struct sdf_pd { /* <protection_domain> */
 	uint64_t memory_limit;    /* <limits memory>, bytes; 0: no limit */
 	unsigned max_tasks;       /* <limits tasks>, processes + threads;
 	                             0: the sandbox's default */
+	/* restart_delay: the wait before a restart after a failed start,
+	 * doubled at each consecutive one (docs/recovery.md) */
+	uint64_t restart_delay_ms;
 	/* SDF_PD_BEAM only (<beam_app>); `program` is then the runtime's
 	 * beam.smp, found under SDF_ERLANG_ROOT */
 	char *beam_dir;    /* <beam_app path>: absolute, resolved directory */

@@ -80,3 +80,20 @@ teardown() {
 	[[ "$output" == *"MON|ERROR: every PD has stopped; the system is down"* ]]
 	[ "$status" -eq 1 ]
 }
+
+@test "a BEAM PD whose application raises in start/2 stops restarting: its supervisor gives up" {
+	# Permanent, so each end is restarted; every one is a failed start
+	# (the application never started), so the root gives up after 4 of
+	# them, with a growing wait between, however long the VM takes to
+	# boot.  Before failed starts were told apart this never ended.
+	sed -i 's/restart="temporary"/restart="permanent"/' "$dir/probe.system"
+	sed -i 's/IO.puts("probe up on #{node()}")/raise "boom"/' "$dir/probe.ex"
+	elixirc -o "$dir/lib/probe/ebin" "$dir/probe.ex" >/dev/null 2>&1
+	run timeout 120 "$CORDON" run "$dir/probe.system"
+	printf '%s\n' "$output" >&2
+	[ "$status" -eq 1 ]
+	[ "$(grep -c '^MON|INFO: pd=app started' <<<"$output")" -eq 4 ]
+	[[ "$output" == *"supervisor=root waits 500 ms before restarting (pd=app failed to start 1 times in a row)"* ]]
+	[[ "$output" == *"supervisor=root waits 2000 ms before restarting (pd=app failed to start 3 times in a row)"* ]]
+	[[ "$output" == *"MON|ERROR: the root supervisor gave up; the system stops"* ]]
+}

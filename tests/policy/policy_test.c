@@ -70,8 +70,12 @@ static size_t sup(struct tree *t, const char *name, size_t parent, enum sdf_stra
 static size_t pd(struct tree *t, const char *name, size_t s, enum sdf_restart restart)
 {
 	size_t p = t->sys.npds++;
-	t->pds[p] = (struct sdf_pd){
-	    .name = (char *)name, .restart = restart, .sup = (long)s, .parent = -1, .child_id = -1};
+	t->pds[p] = (struct sdf_pd){.name = (char *)name,
+	                            .restart = restart,
+	                            .restart_delay_ms = 500,
+	                            .sup = (long)s,
+	                            .parent = -1,
+	                            .child_id = -1};
 	t->st[p] = MON_PD_RUNNING;
 	adopt(t, s, false, p);
 	return p;
@@ -410,12 +414,27 @@ static void a_supervisor_given_up_on_failed_starts_passes_it_on(void **state)
 static void backoff_doubles_up_to_its_cap(void **state)
 {
 	(void)state;
-	struct sdf_pd p = {.name = "x"};
+	struct sdf_pd p = {.name = "x", .restart_delay_ms = 500};
 	assert_int_equal(mon_policy_backoff_ms(&p, 0), 0);
 	assert_int_equal(mon_policy_backoff_ms(&p, 1), 500);
 	assert_int_equal(mon_policy_backoff_ms(&p, 2), 1000);
 	assert_int_equal(mon_policy_backoff_ms(&p, 7), 30000);
 	assert_int_equal(mon_policy_backoff_ms(&p, 1000), MON_BACKOFF_MAX_MS);
+	p.restart_delay_ms = 0; /* restart_delay="0": at once, every time */
+	assert_int_equal(mon_policy_backoff_ms(&p, 5), 0);
+}
+
+static void without_a_delay_failed_starts_still_end(void **state)
+{
+	static struct tree t;
+	(void)state;
+	tree_init(&t, SDF_STRATEGY_ONE_FOR_ONE, 1);
+	size_t a = pd(&t, "a", 0, SDF_RESTART_PERMANENT);
+	t.pds[a].restart_delay_ms = 0;
+	start(&t);
+	assert_string_equal(end(&t, a, MON_END_FAILED_START, 0), "restart:root/a start:a");
+	assert_string_equal(end(&t, a, MON_END_FAILED_START, 999999), "giveup:root fail");
+	done(&t);
 }
 
 int main(void)
@@ -436,6 +455,7 @@ int main(void)
 	    cmocka_unit_test(once_ready_failed_starts_expire_as_restarts_do),
 	    cmocka_unit_test(a_supervisor_given_up_on_failed_starts_passes_it_on),
 	    cmocka_unit_test(backoff_doubles_up_to_its_cap),
+	    cmocka_unit_test(without_a_delay_failed_starts_still_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -497,6 +497,14 @@ fixture() {
 	fixture region-size-zero
 }
 
+@test "restart-delay-on-child-pd" {
+	fixture restart-delay-on-child-pd
+}
+
+@test "restart-delay-out-of-range" {
+	fixture restart-delay-out-of-range
+}
+
 @test "restart-on-child-pd" {
 	fixture restart-on-child-pd
 }

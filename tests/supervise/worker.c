@@ -5,6 +5,9 @@
  *   quit*    exits with status 0 in init()      (a normal end)
  *   fail*    exits with status 3 in init()      (an abnormal end)
  *   segv*    dereferences NULL in init()        (a memory fault)
+ *   slowfail* boots for 2 s, then exits with status 3 in init() (a failed
+ *            start, however slow)
+ *   slow*    boots for 2 s, then is ready and serves as below
  *   parent*  supervises its child PD 1 through fault(): restarts it twice,
  *            then leaves it stopped
  *   anything else: says it is up and serves protected calls (mr0 + 1)
@@ -13,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* A real memory fault at address 0.  The address comes through a volatile
  * so the compiler cannot see the null store and replace it with a trap
@@ -39,6 +43,15 @@ void init(void)
 		exit(3);
 	if (starts_with(me, "segv"))
 		fault_at_null();
+	if (starts_with(me, "slow")) {
+		/* A long boot (the BEAM's is about 1.7 s), not a wait for
+		 * anything: nothing else happens in this PD meanwhile. */
+		struct timespec boot = {2, 0};
+		while (nanosleep(&boot, &boot) < 0)
+			;
+		if (starts_with(me, "slowfail"))
+			exit(3);
+	}
 }
 
 cordon_msginfo protected(cordon_channel ch, cordon_msginfo msg)

@@ -220,6 +220,23 @@ static ERL_NIF_TERM boolean(bool b)
 	return b ? atoms.true_ : atoms.false_;
 }
 
+/* ready() -> :ok, or {:error, why}: the PD's application has started (the
+ * monitor's boot -eval calls it once ensure_all_started returned), so a
+ * death from now on is a crash, not a failed start. */
+static ERL_NIF_TERM nif_ready(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+	struct ipc_ctl m;
+
+	if (!nif.booted)
+		return enif_make_tuple2(env, atoms.error, nif_binary(env, nif.why));
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_CTL_READY;
+	if (pd.ctl_fd < 0 ||
+	    send(pd.ctl_fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)sizeof(m))
+		return enif_make_tuple2(env, atoms.error, nif_binary(env, "no control socket"));
+	return atoms.ok;
+}
+
 /* info() -> %{name: binary, channels: [%{...}]}, or {:error, why} */
 static ERL_NIF_TERM nif_info(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
@@ -434,6 +451,7 @@ struct lc_pd *nif_pd(void)
 
 static ErlNifFunc funcs[] = {
     {"info", 0, nif_info, 0},
+    {"ready", 0, nif_ready, 0},
     {"grant", 1, nif_grant, 0},
     {"notify", 1, nif_notify, 0},
     {"subscribe", 1, nif_subscribe, 0},

@@ -43,6 +43,7 @@ defmodule Cordon.NIF do
   def queue_send(_ch, _bin), do: nif()
   def queue_recv(_ch), do: nif()
   def regions, do: nif()
+  def ready, do: nif()
   def region_read(_name, _offset, _len), do: nif()
   def region_write(_name, _offset, _bin), do: nif()
 end
