@@ -645,6 +645,33 @@ fixture() {
 	fixture wrong-root-element
 }
 
+@test "pd-cpu-not-a-number" {
+	fixture pd-cpu-not-a-number
+}
+
+@test "pd-cpu-beyond-cores" {
+	fixture pd-cpu-beyond-cores
+}
+
+@test "pd-fpu-not-boolean" {
+	fixture pd-fpu-not-boolean
+}
+
+@test "region-prefill-path-without-size" {
+	fixture region-prefill-path-without-size
+}
+
+@test "pd-io-address-space" {
+	fixture pd-io-address-space
+}
+
+@test "a refused prefill_path is the only error, not also the missing size" {
+	run --separate-stderr "${CHECK[@]}" -L "$IMAGES" "$FIXTURES/region-prefill-path-without-size.system"
+	printf 'stderr:\n%s\n' "$stderr" >&2
+	[ "$status" -eq 1 ]
+	[ "$(grep -c ': error: ' <<<"$stderr")" -eq 1 ]
+}
+
 @test "every fixture has its @test, and every fixture @test its fixture" {
 	local tests fixtures
 	tests=$(sed -n 's/^\tfixture \([^ ]*\)$/\1/p' "$BATS_TEST_FILENAME" | sort)
