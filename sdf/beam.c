@@ -146,8 +146,9 @@ static void check_one(struct build *b, size_t p, const char *const *search)
 			    sys->pds[q].name ? sys->pds[q].name : "?", pd->name ? pd->name : "?");
 
 	if (!(path = sdf_find_path(b, bp->beam_path, search))) {
-		ERR(b, line, elem, "build the application, or pass its directory with -L DIR",
-		    "application directory '%s' not found", bp->beam_path);
+		char hint[512];
+		sdf_not_found_hint(b, bp->beam_path, search, "the application", hint, sizeof(hint));
+		ERR(b, line, elem, hint, "application directory '%s' not found", bp->beam_path);
 		return;
 	}
 	if (!is_dir(path)) {

@@ -5,9 +5,10 @@
 # Each tests/sdf/fixtures/NAME.system breaks one rule (or, warn-*, trips one
 # warning) and says on its first line what `cordon check` must print first:
 #     <!-- expect: LINE: error: <element>: message -->
-# (@IMAGES@ stands for the directory of the test program images).  A test
-# runs the check, and asserts the exit status, that the first error (or
-# warning) line is exactly FILE:expect, and that a hint line follows it.
+# (@IMAGES@ stands for the directory of the test program images, @FIXTURES@
+# for the fixtures' own).  A test runs the check, and asserts the exit
+# status, that the first error (or warning) line is exactly FILE:expect, and
+# that a hint line follows it.
 # One @test per fixture, so a broken rule fails exactly one test; the last
 # tests make sure no fixture is left without its @test and that every
 # example and integration description is valid.
@@ -55,6 +56,7 @@ fixture() {
 		return 1
 	fi
 	expect=${expect//@IMAGES@/$IMAGES}
+	expect=${expect//@FIXTURES@/$FIXTURES}
 	case "$expect" in
 	*": error: "*) kind=error ;;
 	*": warning: "*) kind=warning ;;
