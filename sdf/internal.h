@@ -108,6 +108,12 @@ char *sdf_find_path(struct build *b, const char *path, const char *const *search
 void sdf_not_found_hint(struct build *b, const char *path, const char *const *search,
                         const char *what, char *hint, size_t len);
 
+/* appfile.c: the applications (and included applications) the .app file
+ * `text` names, as malloc'd strings.  0, -1 out of memory, -2 not an
+ * application resource file.  Free with sdf_app_deps_free. */
+int sdf_app_deps(const char *text, char ***names, size_t *n);
+void sdf_app_deps_free(char **names, size_t n);
+
 /* readable.c: when cordon runs as root, PDs run as nobody: an error at
  * `line` if nobody cannot execute the program image at `path`, or cannot
  * read every file and enter every directory of the application tree `dir`. */

@@ -95,6 +95,14 @@ fixture() {
 	fixture beam-app-empty-path
 }
 
+@test "beam-app-priv-symlink-out" {
+	fixture beam-app-priv-symlink-out
+}
+
+@test "beam-app-missing-dependency" {
+	fixture beam-app-missing-dependency
+}
+
 @test "beam-app-no-app-file" {
 	fixture beam-app-no-app-file
 }
