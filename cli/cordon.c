@@ -24,9 +24,6 @@
 #ifndef CORDON_VERSION
 #define CORDON_VERSION "0.1.0"
 #endif
-#ifndef CORDON_EXAMPLES_DIR
-#define CORDON_EXAMPLES_DIR ""
-#endif
 
 #define MAX_SEARCH 64
 
@@ -55,9 +52,10 @@ static const char usage_check[] =
     "extensions, see docs/system-description.md) and print a summary.\n"
     "Every problem is reported as FILE:LINE: error: <element>: message.\n"
     "\n"
-    "  -L, --search-path DIR   look for program images in DIR (repeatable;\n"
-    "                          searched before $CORDON_SEARCH_PATH, the\n"
-    "                          description's directory and the examples)\n"
+    "  -L, --search-path DIR   look for program images and BEAM applications\n"
+    "                          in DIR (repeatable): a relative path is looked\n"
+    "                          up beside FILE first, then in each -L DIR in\n"
+    "                          order, then in $CORDON_SEARCH_PATH\n"
     "  -h, --help              this text\n"
     "\n"
     "Exit status: 0 valid, 1 invalid, 2 usage error.\n";
@@ -119,8 +117,9 @@ static int search_add(struct search *s, const char *dir)
 	return 0;
 }
 
-/* Options first, then $CORDON_SEARCH_PATH, then this build's examples; the
- * description's own directory is searched last by sdf_load itself. */
+/* Options first, then $CORDON_SEARCH_PATH; sdf_load searches the
+ * description's own directory before them.  Nothing of the build's own tree
+ * is searched: a copied or moved checkout must not run the other tree. */
 static int parse_common(int argc, char **argv, const char *usage, struct search *s,
                         const char **file, const char **name)
 {
@@ -177,8 +176,6 @@ static int parse_common(int argc, char **argv, const char *usage, struct search 
 			if (search_add(s, d) < 0)
 				return 2;
 	}
-	if (search_add(s, CORDON_EXAMPLES_DIR) < 0)
-		return 2;
 	return -1; /* go on */
 }
 

@@ -4,8 +4,6 @@ CLI_OBJS := $(B)/obj/host/cli/cordon.o
 HOST_COMPONENT_OBJS = $(SDF_OBJS) $(MONITOR_OBJS) $(SANDBOX_OBJS) $(IPC_HOST_OBJS) $(BUDGET_OBJS)
 HOST_COMPONENT_LIBS = $(shell pkg-config --libs libxml-2.0 libseccomp libelf)
 
-$(B)/obj/host/cli/cordon.o: HOST_CFLAGS += -DCORDON_EXAMPLES_DIR='"$(B)/examples"'
-
 $(B)/bin/cordon: $(CLI_OBJS) $(HOST_COMPONENT_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_COMPONENT_LIBS)

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <glob.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,11 @@
 	diag_error((b)->diag, (b)->sys->path, (line), (elem), (hint), __VA_ARGS__)
 
 /* More ebin directories than any release has; each becomes a -pa. */
-#define MAX_EBINS 256
+#define MAX_EBINS    256
+/* More applications than a PD's dependency tree has. */
+#define MAX_APPS     512
+/* A .app file is a few KiB; read no more than this of one. */
+#define APP_FILE_MAX (1u << 20)
 
 static bool is_dir(const char *path)
 {
@@ -117,6 +122,188 @@ static char *find_emulator(void)
 	return r;
 }
 
+/* A path under dir (or dir itself), both absolute and resolved. */
+static bool under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
+}
+
+/* Report `rel` (relative to the PD's beam_dir) if it is a symlink whose
+ * target is outside beam_dir: the PD gets beam_dir alone, so the target
+ * is missing inside the sandbox ("cannot open shared object file" for a
+ * NIF in a linked priv, as mix's default build_embedded: false makes). */
+static void check_link(struct build *b, size_t p, const char *rel)
+{
+	struct sdf_pd *pd = &b->sys->pds[p];
+	struct stat st;
+	char *path = NULL, *real = NULL;
+	char hint[PATH_MAX + 256];
+
+	if (asprintf(&path, "%s/%s", pd->beam_dir, rel) < 0)
+		return;
+	if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode))
+		goto out;
+	real = realpath(path, NULL);
+	if (real && under(real, pd->beam_dir))
+		goto out;
+	snprintf(hint, sizeof(hint),
+	         "it leads to %s, which the PD cannot see: it sees only this directory; build "
+	         "with build_embedded: true in mix.exs (mix then copies priv instead of linking "
+	         "it), or copy the files in",
+	         real ? real : "nothing");
+	ERR(b, b->bpd[p].beam_line, "beam_app", hint, "'%s' in '%s' is a symlink leading out of it",
+	    rel, b->bpd[p].beam_path);
+out:
+	free(real);
+	free(path);
+}
+
+/* Every entry of each application directory (beam_dir itself and each
+ * directory in it) that is a symlink out of beam_dir. */
+static void check_links(struct build *b, size_t p)
+{
+	struct sdf_pd *pd = &b->sys->pds[p];
+	DIR *d = opendir(pd->beam_dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		check_link(b, p, e->d_name);
+		char *sub = NULL;
+		if (asprintf(&sub, "%s/%s", pd->beam_dir, e->d_name) < 0)
+			break;
+		DIR *s = is_dir(sub) ? opendir(sub) : NULL;
+		struct dirent *f;
+		while (s && (f = readdir(s))) {
+			char *rel = NULL;
+			if (f->d_name[0] == '.' ||
+			    asprintf(&rel, "%s/%s", e->d_name, f->d_name) < 0)
+				continue;
+			check_link(b, p, rel);
+			free(rel);
+		}
+		if (s)
+			closedir(s);
+		free(sub);
+	}
+	closedir(d);
+}
+
+/* Where the PD finds application `name`'s .app: an ebin under beam_dir
+ * (1, *app_path set), the Erlang or Elixir runtime (2), or nowhere (0). */
+static int find_app(const struct sdf_pd *pd, const char *name, char **app_path)
+{
+	struct stat st;
+	char *f = NULL;
+	glob_t g;
+	int found = 0;
+
+	*app_path = NULL;
+	for (size_t i = 0; i < pd->nbeam_ebins; i++) {
+		if (asprintf(&f, "%s/%s.app", pd->beam_ebins[i], name) < 0)
+			return 0;
+		if (stat(f, &st) == 0) {
+			*app_path = f;
+			return 1;
+		}
+		free(f);
+	}
+	if (asprintf(&f, SDF_ERLANG_ROOT "/lib/%s-*/ebin/%s.app", name, name) < 0)
+		return 0;
+	if (glob(f, 0, NULL, &g) == 0)
+		found = 2;
+	globfree(&g);
+	free(f);
+	if (!found && asprintf(&f, SDF_ELIXIR_LIB "/%s/ebin/%s.app", name, name) >= 0) {
+		if (stat(f, &st) == 0)
+			found = 2;
+		free(f);
+	}
+	return found;
+}
+
+/* Read a .app file (small: a cap keeps a wrong file from being slurped). */
+static char *read_small(const char *path)
+{
+	FILE *fp = fopen(path, "re");
+	char *buf = NULL;
+
+	if (!fp)
+		return NULL;
+	buf = malloc(APP_FILE_MAX + 1);
+	if (buf) {
+		size_t n = fread(buf, 1, APP_FILE_MAX, fp);
+		buf[n] = '\0';
+	}
+	fclose(fp);
+	return buf;
+}
+
+/* Every application the started one needs, transitively through the .app
+ * files under beam_dir, must be under beam_dir or in the runtime: a missing
+ * one makes the VM retry {"no such file or directory","NAME.app"} forever. */
+static void check_deps(struct build *b, size_t p)
+{
+	struct sdf_pd *pd = &b->sys->pds[p];
+	char *seen[MAX_APPS];
+	size_t nseen = 0;
+
+	if (!(seen[nseen] = strdup(pd->beam_app)))
+		return;
+	nseen++;
+	for (size_t i = 0; i < nseen; i++) {
+		char *app_path = NULL, *text = NULL, **deps = NULL;
+		size_t ndeps = 0;
+		if (find_app(pd, seen[i], &app_path) != 1)
+			continue; /* in the runtime: its own deps are the runtime's */
+		text = read_small(app_path);
+		int rc = text ? sdf_app_deps(text, &deps, &ndeps) : -2;
+		if (rc == -2)
+			ERR(b, b->bpd[p].beam_line, "beam_app",
+			    "rebuild the application; a .app file is one Erlang term "
+			    "{application, Name, [...]}",
+			    "'%s' is not an application resource file", app_path);
+		for (size_t d = 0; d < ndeps && nseen < MAX_APPS; d++) {
+			bool known = false;
+			for (size_t k = 0; k < nseen && !known; k++)
+				known = !strcmp(seen[k], deps[d]);
+			if (known)
+				continue;
+			char *where = NULL;
+			int found = find_app(pd, deps[d], &where);
+			free(where);
+			if (!found) {
+				char hint[768];
+				snprintf(
+				    hint, sizeof(hint),
+				    "looked for %s.app in every ebin under %s, in " SDF_ERLANG_ROOT
+				    "/lib/%s-*/ebin and " SDF_ELIXIR_LIB
+				    "/%s/ebin; build it into the same directory (a dependency in "
+				    "mix.exs lands in _build/ENV/lib), or point path at the "
+				    "directory holding every application",
+				    deps[d], pd->beam_dir, deps[d], deps[d]);
+				ERR(b, b->bpd[p].beam_line, "beam_app", hint,
+				    "application '%s' needs '%s', which is not under '%s' nor in "
+				    "the Erlang or Elixir runtime",
+				    seen[i], deps[d], b->bpd[p].beam_path);
+				continue;
+			}
+			if (!(seen[nseen] = strdup(deps[d])))
+				break;
+			nseen++;
+		}
+		sdf_app_deps_free(deps, ndeps);
+		free(text);
+		free(app_path);
+	}
+	for (size_t i = 0; i < nseen; i++)
+		free(seen[i]);
+}
+
 static void check_one(struct build *b, size_t p, const char *const *search)
 {
 	struct sdf_system *sys = b->sys;
@@ -146,8 +333,9 @@ static void check_one(struct build *b, size_t p, const char *const *search)
 			    sys->pds[q].name ? sys->pds[q].name : "?", pd->name ? pd->name : "?");
 
 	if (!(path = sdf_find_path(b, bp->beam_path, search))) {
-		ERR(b, line, elem, "build the application, or pass its directory with -L DIR",
-		    "application directory '%s' not found", bp->beam_path);
+		char hint[512];
+		sdf_not_found_hint(b, bp->beam_path, search, "the application", hint, sizeof(hint));
+		ERR(b, line, elem, hint, "application directory '%s' not found", bp->beam_path);
 		return;
 	}
 	if (!is_dir(path)) {
@@ -204,6 +392,8 @@ static void check_one(struct build *b, size_t p, const char *const *search)
 		    pd->beam_app);
 		goto out;
 	}
+	check_links(b, p);
+	check_deps(b, p);
 	sdf_check_beam_readable(b, line, pd->beam_dir);
 	qsort(pd->beam_ebins, pd->nbeam_ebins, sizeof(*pd->beam_ebins), cmp_str);
 	pd->beam_elixir = all.elixir;

@@ -66,30 +66,42 @@ static char *join(const char *dir, const char *name)
 	return s;
 }
 
-/* The first existing candidate: absolute paths as they are, relative ones
- * in each search directory, then the description's directory. */
-static char *find_image(struct build *b, const char *image, const char *const *search)
+/* The first existing candidate: an absolute path as it is; a relative one
+ * in the description's directory first, so that the file beside the
+ * description is the one that runs, then in each search directory in
+ * order.  Nothing outside these is searched: a build's own directories are
+ * not a root unless named with -L. */
+char *sdf_find_path(struct build *b, const char *path, const char *const *search)
 {
 	struct stat st;
 
-	if (image[0] == '/')
-		return strdup(image);
+	if (path[0] == '/')
+		return strdup(path);
+	char *p = join(b->sys->dir, path);
+	if (!p || stat(p, &st) == 0)
+		return p;
+	free(p);
 	for (size_t i = 0; search && search[i]; i++) {
-		char *p = join(search[i], image);
+		p = join(search[i], path);
 		if (!p || stat(p, &st) == 0)
 			return p;
 		free(p);
 	}
-	char *p = join(b->sys->dir, image);
-	if (p && stat(p, &st) == 0)
-		return p;
-	free(p);
 	return NULL;
 }
 
-char *sdf_find_path(struct build *b, const char *path, const char *const *search)
+void sdf_not_found_hint(struct build *b, const char *path, const char *const *search,
+                        const char *what, char *hint, size_t len)
 {
-	return find_image(b, path, search);
+	if (path[0] == '/') {
+		snprintf(hint, len, "build %s, or fix the path", what);
+		return;
+	}
+	size_t off =
+	    (size_t)snprintf(hint, len, "build %s, or pass its directory with -L DIR; searched: %s",
+	                     what, b->sys->dir);
+	for (size_t i = 0; search && search[i] && off < len; i++)
+		off += (size_t)snprintf(hint + off, len - off, " %s", search[i]);
 }
 
 /* st_value of `name` in .symtab (or, stripped, .dynsym); 0 found, -1 absent,
@@ -171,22 +183,14 @@ static void check_program(struct build *b, size_t p, const char *const *search)
 	struct build_pd *bp = &b->bpd[p];
 	const char *elem = "program_image";
 	int line = bp->image_line;
-	char *path = find_image(b, bp->image, search);
+	char *path = sdf_find_path(b, bp->image, search);
 	struct stat st;
 	int fd = -1;
 	Elf *e = NULL;
 
 	if (!path) {
 		char hint[512];
-		size_t off = (size_t)snprintf(hint, sizeof(hint),
-		                              "build it, or pass its directory with -L DIR; "
-		                              "searched:");
-		for (size_t i = 0; search && search[i] && off < sizeof(hint); i++)
-			off += (size_t)snprintf(hint + off, sizeof(hint) - off, " %s", search[i]);
-		if (off < sizeof(hint))
-			snprintf(hint + off, sizeof(hint) - off, " %s", b->sys->dir);
-		if (bp->image[0] == '/')
-			snprintf(hint, sizeof(hint), "build it, or fix the path");
+		sdf_not_found_hint(b, bp->image, search, "it", hint, sizeof(hint));
 		ERR(b, line, elem, hint, "program image '%s' not found", bp->image);
 		return;
 	}

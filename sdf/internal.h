@@ -100,9 +100,19 @@ void sdf_check_programs(struct build *b, const char *const *search);
 /* beam.c: <beam_app> directories, their ebins and app files, and the
  * Erlang runtime they run on. */
 void sdf_check_beam(struct build *b, const char *const *search);
-/* A file or directory on the search path, then in the description's
- * directory (elf.c); malloc'd, or NULL. */
+/* elf.c: a file or directory named in the description: absolute as it is,
+ * relative in the description's directory, then on the search path in
+ * order; malloc'd, or NULL.  sdf_not_found_hint writes the hint for one that
+ * is not found: every place searched, in that order. */
 char *sdf_find_path(struct build *b, const char *path, const char *const *search);
+void sdf_not_found_hint(struct build *b, const char *path, const char *const *search,
+                        const char *what, char *hint, size_t len);
+
+/* appfile.c: the applications (and included applications) the .app file
+ * `text` names, as malloc'd strings.  0, -1 out of memory, -2 not an
+ * application resource file.  Free with sdf_app_deps_free. */
+int sdf_app_deps(const char *text, char ***names, size_t *n);
+void sdf_app_deps_free(char **names, size_t n);
 
 /* readable.c: when cordon runs as root, PDs run as nobody: an error at
  * `line` if nobody cannot execute the program image at `path`, or cannot

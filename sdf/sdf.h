@@ -197,9 +197,10 @@ struct sdf_system {
 };
 
 /* Parse and validate; NULL (with diag->errors > 0) when the description is
- * not valid.  A relative program_image path is looked up in each directory of
- * `search` (NULL-terminated; may be NULL) in order, then in the description's
- * own directory; the first existing file wins (Microkit's --search-path).
+ * not valid.  A relative <program_image> or <beam_app> path is looked up in
+ * the description's own directory first, then in each directory of `search`
+ * (NULL-terminated; may be NULL) in order; the first existing file wins
+ * (Microkit's --search-path, with the description's directory in front).
  * Program images are checked to be loadable ELF files for this machine, and
  * setvar_vaddr symbols are resolved in them. */
 struct sdf_system *sdf_load(const char *path, const char *const *search, struct sdf_diag *diag);

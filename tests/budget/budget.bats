@@ -162,7 +162,7 @@ nobody_prepare() {
 	export CORDON_RUNTIME_DIR=$NOBODY_RUN
 	SYS_LOG=$BATS_TEST_TMPDIR/system.log
 	: >"$SYS_LOG"
-	"${AS_NOBODY[@]}" "$CORDON" run "$CORDON_TOP/examples/hello/hello.system" >"$SYS_LOG" 2>&1 &
+	"${AS_NOBODY[@]}" "$CORDON" run -L "$CORDON_BUILD/examples" "$CORDON_TOP/examples/hello/hello.system" >"$SYS_LOG" 2>&1 &
 	SYS_PID=$!
 	system_wait '^MON\|INFO: budgets: off \(cgroup v2: .*; cgroup v1: .*\); no PD declares limits'
 	system_wait '^MON\|INFO: all 2 PDs started$'

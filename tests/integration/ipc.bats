@@ -15,14 +15,14 @@ teardown() {
 
 @test "every example validates with cordon check" {
 	for f in "$CORDON_TOP"/examples/*/*.system; do
-		run "$CORDON" check "$f"
+		run "$CORDON" check -L "$CORDON_BUILD/examples" "$f"
 		echo "$f: $output"
 		[ "$status" -eq 0 ]
 	done
 }
 
 @test "ping-pong: notifications both ways, then a protected call with registers" {
-	system_start "$CORDON_TOP/examples/ping-pong/ping-pong.system"
+	system_start -L "$CORDON_BUILD/examples" "$CORDON_TOP/examples/ping-pong/ping-pong.system"
 	system_wait '^ping\| ping: notification 3 back from pong$'
 	system_wait '^pong\| pong: adding 4 registers$'
 	system_wait '^ping\| ping: ppcall replied label 2, sum 100$'
@@ -31,7 +31,7 @@ teardown() {
 }
 
 @test "shared-buffer: the consumer reads what the producer wrote" {
-	system_start "$CORDON_TOP/examples/shared-buffer/shared-buffer.system"
+	system_start -L "$CORDON_BUILD/examples" "$CORDON_TOP/examples/shared-buffer/shared-buffer.system"
 	system_wait '^consumer\| consumer: read "message 1 from producer"$'
 	system_wait '^consumer\| consumer: read "message 3 from producer"$'
 	system_wait '^producer\| producer: all messages consumed$'

@@ -9,7 +9,7 @@ teardown() {
 }
 
 boot_hello() {
-	system_start "$CORDON_TOP/examples/hello/hello.system"
+	system_start -L "$CORDON_BUILD/examples" "$CORDON_TOP/examples/hello/hello.system"
 	system_wait '^MON\|INFO: all 2 PDs started$'
 }
 
@@ -93,7 +93,7 @@ boot_hello() {
 
 @test "a second system of the same name is refused while the first runs" {
 	boot_hello
-	run "$CORDON" run "$CORDON_TOP/examples/hello/hello.system"
+	run "$CORDON" run -L "$CORDON_BUILD/examples" "$CORDON_TOP/examples/hello/hello.system"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"a system named 'hello' is already running"* ]]
 	system_stop

@@ -19,7 +19,7 @@ mounts() {
 
 @test "hello: both PDs greet with their name as prefix, SIGINT stops cleanly" {
 	mounts >"$BATS_TEST_TMPDIR/mounts.before"
-	system_start "$CORDON_TOP/examples/hello/hello.system"
+	system_start -L "$CORDON_BUILD/examples" "$CORDON_TOP/examples/hello/hello.system"
 	system_wait '^MON\|INFO: all 2 PDs started$'
 	system_wait "^alice\| hello, world, from the protection domain 'alice'$"
 	system_wait "^bob\| hello, world, from the protection domain 'bob'$"
@@ -38,7 +38,7 @@ mounts() {
 }
 
 @test "SIGTERM stops the system with status 0" {
-	system_start "$CORDON_TOP/examples/hello/hello.system"
+	system_start -L "$CORDON_BUILD/examples" "$CORDON_TOP/examples/hello/hello.system"
 	system_wait '^MON\|INFO: all 2 PDs started$'
 	pids=$(system_pids)
 	system_stop TERM

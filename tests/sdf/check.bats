@@ -5,9 +5,10 @@
 # Each tests/sdf/fixtures/NAME.system breaks one rule (or, warn-*, trips one
 # warning) and says on its first line what `cordon check` must print first:
 #     <!-- expect: LINE: error: <element>: message -->
-# (@IMAGES@ stands for the directory of the test program images).  A test
-# runs the check, and asserts the exit status, that the first error (or
-# warning) line is exactly FILE:expect, and that a hint line follows it.
+# (@IMAGES@ stands for the directory of the test program images, @FIXTURES@
+# for the fixtures' own).  A test runs the check, and asserts the exit
+# status, that the first error (or warning) line is exactly FILE:expect, and
+# that a hint line follows it.
 # One @test per fixture, so a broken rule fails exactly one test; the last
 # tests make sure no fixture is left without its @test and that every
 # example and integration description is valid.
@@ -55,6 +56,7 @@ fixture() {
 		return 1
 	fi
 	expect=${expect//@IMAGES@/$IMAGES}
+	expect=${expect//@FIXTURES@/$FIXTURES}
 	case "$expect" in
 	*": error: "*) kind=error ;;
 	*": warning: "*) kind=warning ;;
@@ -91,6 +93,14 @@ fixture() {
 
 @test "beam-app-empty-path" {
 	fixture beam-app-empty-path
+}
+
+@test "beam-app-priv-symlink-out" {
+	fixture beam-app-priv-symlink-out
+}
+
+@test "beam-app-missing-dependency" {
+	fixture beam-app-missing-dependency
 }
 
 @test "beam-app-no-app-file" {
@@ -651,6 +661,33 @@ fixture() {
 
 @test "wrong-root-element" {
 	fixture wrong-root-element
+}
+
+@test "pd-cpu-not-a-number" {
+	fixture pd-cpu-not-a-number
+}
+
+@test "pd-cpu-beyond-cores" {
+	fixture pd-cpu-beyond-cores
+}
+
+@test "pd-fpu-not-boolean" {
+	fixture pd-fpu-not-boolean
+}
+
+@test "region-prefill-path-without-size" {
+	fixture region-prefill-path-without-size
+}
+
+@test "pd-io-address-space" {
+	fixture pd-io-address-space
+}
+
+@test "a refused prefill_path is the only error, not also the missing size" {
+	run --separate-stderr "${CHECK[@]}" -L "$IMAGES" "$FIXTURES/region-prefill-path-without-size.system"
+	printf 'stderr:\n%s\n' "$stderr" >&2
+	[ "$status" -eq 1 ]
+	[ "$(grep -c ': error: ' <<<"$stderr")" -eq 1 ]
 }
 
 @test "every fixture has its @test, and every fixture @test its fixture" {

@@ -596,6 +596,40 @@ static void summary_shows_grants(void **state)
 	summary_contains("grants.system", want, sizeof(want) / sizeof(want[0]));
 }
 
+/* The applications a .app needs: both lists, quoted atoms, and nothing
+ * from inside env, strings, binaries or comments. */
+static void app_file_dependencies(void **state)
+{
+	static const char text[] =
+	    "%% {applications, [from_a_comment]}\n"
+	    "{application, 'my app',\n"
+	    " [{description, \"{applications, [from_a_string]}\"},\n"
+	    "  {env, [{applications, [from_env]}, {bin, <<\"x\">>}]},\n"
+	    "  {applications, [kernel, stdlib, 'quoted-name']}, % a comment\n"
+	    "  {included_applications, [inner]},\n"
+	    "  {optional_applications, [maybe]}]}.\n";
+	static const char *const want[] = {"kernel", "stdlib", "quoted-name", "inner"};
+	char **names = NULL;
+	size_t n = 0;
+	(void)state;
+
+	assert_int_equal(sdf_app_deps(text, &names, &n), 0);
+	assert_int_equal(n, 4);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(names[i], want[i]);
+	sdf_app_deps_free(names, n);
+
+	assert_int_equal(sdf_app_deps("{module, x, []}.", &names, &n), -2);
+	assert_int_equal(
+	    sdf_app_deps("{application, x, [{applications, [a, \"b\"]}]}.", &names, &n), -2);
+	assert_int_equal(sdf_app_deps("{application, x, [{applications, [a", &names, &n), -2);
+	assert_int_equal(sdf_app_deps("{application, 'x", &names, &n), -2);
+	assert_null(names);
+	assert_int_equal(sdf_app_deps("{application, x, []}.", &names, &n), 0);
+	assert_int_equal(n, 0);
+	sdf_app_deps_free(names, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -617,6 +651,7 @@ int main(void)
 	    cmocka_unit_test(summary_shows_supervision),
 	    cmocka_unit_test(grants_in_the_plan),
 	    cmocka_unit_test(summary_shows_grants),
+	    cmocka_unit_test(app_file_dependencies),
 	};
 	return cmocka_run_group_tests_name("sdf", tests, NULL, NULL);
 }

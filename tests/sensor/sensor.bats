@@ -57,7 +57,7 @@ row() {
 }
 
 boot() {
-	system_start "$SYSTEM"
+	system_start -L "$CORDON_BUILD/examples" "$SYSTEM"
 	system_wait '^app\| status page on port '"$PORT"'$' 60
 	system_wait '^app\| reading [0-9]+\.[0-9]{3} C \(sample [0-9]+\)$' 60
 }

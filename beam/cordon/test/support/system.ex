@@ -112,7 +112,15 @@ defmodule Cordon.Test.System do
         {:line, 4096},
         # a name of its own: `cordon run` refuses a second system of one
         # name, and other suites may run a tests.system of their own
-        args: ["run", "--name", "mix-#{System.unique_integer([:positive])}-#{System.pid()}", system]
+        # -L: the examples' program images live in the build tree
+        args: [
+          "run",
+          "--name",
+          "mix-#{System.unique_integer([:positive])}-#{System.pid()}",
+          "-L",
+          Path.join(build(), "examples"),
+          system
+        ]
       ])
 
     {:os_pid, os_pid} = Port.info(port, :os_pid)
@@ -144,8 +152,8 @@ defmodule Cordon.Test.System do
   defp stop_asked(_), do: nil
 
   @doc """
-  Boots the system description at `path` (found with the build's search
-  path, as `cordon run` does), calls `on_line` with each output line until
+  Boots the system description at `path` (with the build's examples on the
+  search path, `-L BUILD/examples`), calls `on_line` with each output line until
   it returns `{:stop, status}`, then stops the system. Returns `{status,
   output}` (`:timeout` if it never asked to stop).
   """

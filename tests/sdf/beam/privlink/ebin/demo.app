@@ -1,0 +1,1 @@
+{application,demo,[{modules,[demo]},{applications,[kernel,stdlib]}]}.
