@@ -39,11 +39,6 @@ static bool name_ok(const char name[IPC_NAME_MAX])
 	return name[0] != '\0' && memchr(name, '\0', IPC_NAME_MAX) != NULL;
 }
 
-static bool ring_size_ok(uint32_t size)
-{
-	return size >= IPC_QUEUE_MIN && size <= IPC_QUEUE_MAX && (size & (size - 1)) == 0;
-}
-
 /* Descriptor numbers must be in range and each used once: two objects on
  * one descriptor would be one object seen twice. */
 struct fdset {
@@ -79,14 +74,14 @@ static int check_channel(const struct ipc_boot_channel *c, unsigned i, uint64_t 
 		return fail(why, whylen, "channel %u: bad or reused end page descriptor (%d, %d)",
 		            c->id, c->own_fd, c->peer_fd);
 	if (c->flags & IPC_CH_TX_QUEUE) {
-		if (!ring_size_ok(c->txq_size) || !fd_claim(fds, c->txq_fd))
+		if (!ipc_ring_size_ok(c->txq_size) || !fd_claim(fds, c->txq_fd))
 			return fail(why, whylen, "channel %u: bad tx queue (fd %d, %u bytes)",
 			            c->id, c->txq_fd, c->txq_size);
 	} else if (c->txq_fd != -1 || c->txq_size != 0) {
 		return fail(why, whylen, "channel %u: tx queue given without the flag", c->id);
 	}
 	if (c->flags & IPC_CH_RX_QUEUE) {
-		if (!ring_size_ok(c->rxq_size) || !fd_claim(fds, c->rxq_fd))
+		if (!ipc_ring_size_ok(c->rxq_size) || !fd_claim(fds, c->rxq_fd))
 			return fail(why, whylen, "channel %u: bad rx queue (fd %d, %u bytes)",
 			            c->id, c->rxq_fd, c->rxq_size);
 	} else if (c->rxq_fd != -1 || c->rxq_size != 0) {

@@ -4,37 +4,30 @@
  * monitors on the peer.  See nif.h for the threads and the lock.
  */
 #include <string.h>
-#include <time.h>
 
 #include "beam/cordon/c_src/nif.h"
-#include "ipc/internal.h"
+#include "ipc/os.h"
 
 /* Calls that may wait for their turn on one channel; more is a runaway. */
 #define FIFO_MAX 4096u
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static ERL_NIF_TERM chan_term(ErlNifEnv *env, const struct nif_chan *c)
 {
 	return enif_make_uint(env, c->lc->ipc.id);
 }
 
-/* Label and words from Elixir: a label of at most 52 bits, a proper list
- * of at most IPC_MAX_MRS unsigned 64-bit integers. */
-static bool get_msg(ErlNifEnv *env, ERL_NIF_TERM label_t, ERL_NIF_TERM words_t, uint64_t *info,
-                    uint64_t mr[IPC_MAX_MRS], ERL_NIF_TERM *err)
+/* Label and words from Elixir: a label of 0..max (IPC_LABEL_USER_MAX for
+ * a call, IPC_LABEL_MAX for a reply, which may fail the call with one of
+ * Cordon's labels), a proper list of at most IPC_MAX_MRS unsigned 64-bit
+ * integers. */
+static bool get_msg(ErlNifEnv *env, ERL_NIF_TERM label_t, ERL_NIF_TERM words_t, uint64_t max,
+                    uint64_t *info, uint64_t mr[IPC_MAX_MRS], ERL_NIF_TERM *err)
 {
 	ErlNifUInt64 label, w;
 	unsigned len;
 
-	if (!enif_get_uint64(env, label_t, &label) || label > IPC_LABEL_MAX) {
-		*err = nif_argerr(env, "a label is an integer 0..%llu",
-		                  (unsigned long long)IPC_LABEL_MAX);
+	if (!enif_get_uint64(env, label_t, &label) || label > max) {
+		*err = nif_argerr(env, "a label is an integer 0..%llu", (unsigned long long)max);
 		return false;
 	}
 	if (!enif_get_list_length(env, words_t, &len) || len > IPC_MAX_MRS) {
@@ -246,13 +239,14 @@ ERL_NIF_TERM nif_call(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 	ERL_NIF_TERM err, ref;
 	ErlNifPid self;
 	uint64_t info, rinfo, mr[IPC_MAX_MRS];
+	/* The message first: a bad label is the caller's error on any channel. */
+	if (!get_msg(env, argv[1], argv[2], IPC_LABEL_USER_MAX, &info, mr, &err))
+		return err;
 	struct nif_chan *c =
 	    caller_chan(env, argv[0], IPC_CH_CALLER,
 	                "does not allow protected calls from this PD (its end is not pp)", "call/3",
 	                &self, &err);
 	if (!c)
-		return err;
-	if (!get_msg(env, argv[1], argv[2], &info, mr, &err))
 		return err;
 	struct ipc_chan *ch = &c->lc->ipc;
 
@@ -290,16 +284,16 @@ ERL_NIF_TERM nif_call(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 		 * spin about that long, not the full bound, so a callee woken
 		 * on our CPU is not kept off it for long. */
 		uint64_t budget = c->cs.woke ? NIF_CALL_WOKE_SPIN_NS : NIF_CALL_SPIN_NS;
-		uint64_t start = now_ns();
+		uint64_t start = ipc_os_now_ns();
 		for (unsigned it = 1; !(done = ipc_call_done(ch, &c->cs, &rinfo, mr)); it++) {
 			ipc_cpu_relax();
-			if (it % 64 == 0 && now_ns() - start > budget)
+			if (it % 64 == 0 && ipc_os_now_ns() - start > budget)
 				break;
 		}
 		/* Tell the VM what the spin cost, or a process calling in a
 		 * loop runs for many milliseconds before it is scheduled out
 		 * (a call counts a few reductions, however long it spun). */
-		nif_consume(env, (now_ns() - start) * 100 / NIF_TIMESLICE_NS);
+		nif_consume(env, (ipc_os_now_ns() - start) * 100 / NIF_TIMESLICE_NS);
 	}
 
 	enif_mutex_lock(c->lock);
@@ -343,7 +337,7 @@ ERL_NIF_TERM nif_reply(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 		return err;
 	if (!enif_get_uint(env, argv[1], &seq))
 		return nif_argerr(env, "not a call token");
-	if (!get_msg(env, argv[2], argv[3], &info, mr, &err))
+	if (!get_msg(env, argv[2], argv[3], IPC_LABEL_MAX, &info, mr, &err))
 		return err;
 	enif_mutex_lock(c->lock);
 	bool current = c->call_forwarded && c->forwarded_seq == seq;

@@ -42,7 +42,7 @@
 #include <erl_nif.h>
 
 #include "ipc/ipc.h"
-#include "libcordon/internal.h"
+#include "libcordon/pd.h"
 
 /* How long a scheduler thread spins for a protected call's reply before
  * handing the call to the waiter thread: long enough for a native callee
@@ -190,7 +190,6 @@ void nif_life_changed(struct nif_chan *c, struct nif_out *out);
 /* data.c */
 ERL_NIF_TERM nif_queue_send(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM nif_queue_recv(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
-ERL_NIF_TERM nif_queue_max(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM nif_region_read(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM nif_region_write(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM nif_regions(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);

@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 
 #include "beam/cordon/c_src/nif.h"
-#include "ipc/internal.h"
+#include "ipc/os.h"
 
 #define MAX_WORDS (2 * IPC_MAX_CHANNELS + 2)
 
@@ -72,7 +72,7 @@ void *nif_waiter_main(void *arg)
 		uint32_t kick = __atomic_load_n(&nif.kick, __ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&nif.stop, __ATOMIC_ACQUIRE))
 			break;
-		uint32_t mev = __atomic_load_n(&pd->mon->event, __ATOMIC_ACQUIRE);
+		uint32_t mev = ipc_mon_event(pd->mon);
 		if (mev != mon_seen) {
 			mon_seen = mev;
 			drain_ctl();
@@ -94,8 +94,8 @@ void *nif_waiter_main(void *arg)
 			enif_mutex_unlock(c->lock);
 			nif_out_send(&out);
 		}
-		words[n] = &pd->mon->event;
-		expect[n++] = mon_seen;
+		ipc_mon_wait_word(pd->mon, mon_seen, &words[n], &expect[n]);
+		n++;
 		words[n] = &nif.kick;
 		expect[n++] = kick;
 

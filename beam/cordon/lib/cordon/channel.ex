@@ -21,8 +21,6 @@ defmodule Cordon.Channel do
   and delivered on subscription; a call waits for a subscriber.
   """
 
-  @max_label 0xFFFFFFFFFFFFF - 3
-
   @doc "Notifies the peer. Never blocks."
   @spec notify(Cordon.channel()) :: :ok
   def notify(ch), do: Cordon.NIF.notify(ch)
@@ -55,8 +53,8 @@ defmodule Cordon.Channel do
           | {:error, :peer_down | :invalid | :broken | :busy}
   def call(ch, label, words \\ [])
 
-  def call(ch, label, words)
-      when is_integer(label) and label >= 0 and label <= @max_label and is_list(words) do
+  # The NIF checks the label's upper bound (Cordon.NIF.label(:user_max)).
+  def call(ch, label, words) when is_integer(label) and label >= 0 and is_list(words) do
     case Cordon.NIF.call(ch, label, words) do
       {:wait, ref} ->
         receive do
@@ -69,7 +67,11 @@ defmodule Cordon.Channel do
   end
 
   def call(_ch, label, words) when is_list(words),
-    do: raise(ArgumentError, "a label is an integer 0..#{@max_label}, not #{inspect(label)}")
+    do:
+      raise(
+        ArgumentError,
+        "a label is an integer 0..#{Cordon.NIF.label(:user_max)}, not #{inspect(label)}"
+      )
 
   def call(_ch, _label, words),
     do: raise(ArgumentError, "message words are a list of integers, not #{inspect(words)}")

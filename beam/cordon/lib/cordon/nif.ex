@@ -31,6 +31,7 @@ defmodule Cordon.NIF do
   defp nif, do: :erlang.nif_error(:cordon_nif_not_loaded)
 
   def info, do: nif()
+  def label(_name), do: nif()
   def grant(_name), do: nif()
   def notify(_ch), do: nif()
   def subscribe(_ch), do: nif()

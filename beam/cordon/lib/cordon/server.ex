@@ -108,7 +108,7 @@ defmodule Cordon.Server do
         {:noreply, {module, state}}
 
       {:invalid, state} ->
-        Cordon.Channel.reply(ch, token, 0xFFFFFFFFFFFFF - 1, [])
+        Cordon.Channel.reply(ch, token, Cordon.NIF.label(:invalid), [])
         {:noreply, {module, state}}
 
       {:stop, reason, rlabel, rwords, state} ->
