@@ -119,21 +119,54 @@ ERL_NIF_TERM nif_subscribe(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 		}
 		c->owner = self;
 		c->has_owner = true;
+		/* A new subscriber hears of peer changes from now on (and of
+		 * a notification that came while nobody subscribed). */
+		c->told_life = c->lc->life;
 	}
-	bool pending = c->notify_pending;
-	c->notify_pending = false;
+	c->unacked = false; /* subscribing again acknowledges, too */
+	struct nif_out out;
+	nif_out_init(&out);
+	nif_events_deliver(c, &out);
 	enif_mutex_unlock(c->lock);
-
-	if (pending) {
-		struct nif_out out;
-		nif_out_init(&out);
-		nif_out_add(&out, &self,
-		            enif_make_tuple2(out.env, atoms.cordon_notify, chan_term(out.env, c)));
-		nif_out_send(&out);
-		nif_out_free(&out);
-	}
+	nif_out_send(&out);
+	nif_out_free(&out);
 	nif_kick(); /* a call waiting for a server can be served now */
 	return atoms.ok;
+}
+
+/* Under c->lock: is the calling process the channel's subscriber? */
+static bool is_subscriber(const struct nif_chan *c, ErlNifPid *self)
+{
+	return c->has_owner && enif_compare_pids(&c->owner, self) == 0;
+}
+
+static ERL_NIF_TERM not_subscribed(ErlNifEnv *env)
+{
+	return enif_make_tuple2(env, atoms.error, enif_make_atom(env, "not_subscribed"));
+}
+
+/* ack(ch) -> :ok | {:error, :not_subscribed}: the subscriber received the
+ * events sent so far; send what accumulated since (nif.h, unasked
+ * messages). */
+ERL_NIF_TERM nif_ack(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+	ERL_NIF_TERM err;
+	ErlNifPid self;
+	struct nif_chan *c = caller_chan(env, argv[0], 0, NULL, "ack/1", &self, &err);
+	if (!c)
+		return err;
+	struct nif_out out;
+	nif_out_init(&out);
+	enif_mutex_lock(c->lock);
+	bool mine = is_subscriber(c, &self);
+	if (mine) {
+		c->unacked = false;
+		nif_events_deliver(c, &out);
+	}
+	enif_mutex_unlock(c->lock);
+	nif_out_send(&out);
+	nif_out_free(&out);
+	return mine ? atoms.ok : not_subscribed(env);
 }
 
 ERL_NIF_TERM nif_unsubscribe(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
@@ -144,15 +177,14 @@ ERL_NIF_TERM nif_unsubscribe(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]
 	if (!c)
 		return err;
 	enif_mutex_lock(c->lock);
-	bool mine = c->has_owner && enif_compare_pids(&c->owner, &self) == 0;
+	bool mine = is_subscriber(c, &self);
 	if (mine) {
 		enif_demonitor_process(env, nif.res, &c->owner_mon);
 		c->has_owner = false;
 		fail_forwarded(c);
 	}
 	enif_mutex_unlock(c->lock);
-	return mine ? atoms.ok
-	            : enif_make_tuple2(env, atoms.error, enif_make_atom(env, "not_subscribed"));
+	return mine ? atoms.ok : not_subscribed(env);
 }
 
 void nif_owner_down(ErlNifEnv *env, void *obj, ErlNifPid *pid, ErlNifMonitor *mon)
@@ -380,8 +412,8 @@ static ERL_NIF_TERM down_msg(ErlNifEnv *e, struct nif_chan *c, ERL_NIF_TERM ref,
 }
 
 /* Waiter thread, under c->lock, after ipc_poll reported IPC_EV_LIFE: tell
- * the subscriber and the monitors what changed since they last heard (a
- * restart seen only once it is over is a down followed by an up). */
+ * the monitors what changed since they last heard (a restart seen only
+ * once it is over is a down followed by an up). */
 void nif_life_changed(struct nif_chan *c, struct nif_out *out)
 {
 	bool down, up;
@@ -393,9 +425,6 @@ void nif_life_changed(struct nif_chan *c, struct nif_out *out)
 		/* A call the dead peer made is void: its next incarnation
 		 * ignores replies to it. */
 		fail_forwarded(c);
-		if (c->has_owner)
-			nif_out_add(out, &c->owner,
-			            enif_make_tuple2(e, atoms.cordon_peer_down, chan_term(e, c)));
 		ERL_NIF_TERM reason = up ? atoms.restarted : enif_make_atom(e, "down");
 		for (struct nif_mon *m = c->mons, *next; m; m = next) {
 			next = m->next;
@@ -406,9 +435,30 @@ void nif_life_changed(struct nif_chan *c, struct nif_out *out)
 		}
 		c->mons = NULL;
 	}
-	if (up && c->has_owner)
+	/* The subscriber hears of it from nif_events_deliver, which the
+	 * waiter's pass calls next. */
+}
+
+void nif_events_deliver(struct nif_chan *c, struct nif_out *out)
+{
+	ErlNifEnv *e = out->env;
+	bool down, up;
+
+	if (!c->has_owner || c->unacked)
+		return;
+	ipc_life_change(c->told_life, c->lc->life, &down, &up);
+	c->told_life = c->lc->life;
+	if (down)
+		nif_out_add(out, &c->owner,
+		            enif_make_tuple2(e, atoms.cordon_peer_down, chan_term(e, c)));
+	if (up)
 		nif_out_add(out, &c->owner,
 		            enif_make_tuple2(e, atoms.cordon_peer_up, chan_term(e, c)));
+	if (c->notify_pending)
+		nif_out_add(out, &c->owner,
+		            enif_make_tuple2(e, atoms.cordon_notify, chan_term(e, c)));
+	c->unacked = down || up || c->notify_pending;
+	c->notify_pending = false;
 }
 
 /* monitor(ch) -> ref; {:DOWN, ref, :cordon_pd, {ch, peer}, reason} follows

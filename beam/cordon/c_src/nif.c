@@ -461,6 +461,7 @@ static ErlNifFunc funcs[] = {
     {"grant", 1, nif_grant, 0},
     {"notify", 1, nif_notify, 0},
     {"subscribe", 1, nif_subscribe, 0},
+    {"ack", 1, nif_ack, 0},
     {"unsubscribe", 1, nif_unsubscribe, 0},
     {"call", 3, nif_call, 0},
     {"reply", 4, nif_reply, 0},

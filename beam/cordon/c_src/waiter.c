@@ -34,14 +34,9 @@ static void pass(struct nif_chan *c, struct nif_out *out)
 		        c->lc->peer);
 	if (ev & IPC_EV_LIFE)
 		nif_life_changed(c, out);
-	if ((ev & IPC_EV_NOTIFY) && lc_hears(ch)) {
-		if (c->has_owner)
-			nif_out_add(out, &c->owner,
-			            enif_make_tuple2(out->env, atoms.cordon_notify,
-			                             enif_make_uint(out->env, ch->id)));
-		else
-			c->notify_pending = true;
-	}
+	if ((ev & IPC_EV_NOTIFY) && lc_hears(ch))
+		c->notify_pending = true; /* coalesces: nif.h, unasked messages */
+	nif_events_deliver(c, out);
 	nif_serve_calls(c, out);
 	nif_calls_progress(c, out);
 	ipc_queue_flush(ch);

@@ -17,6 +17,15 @@ defmodule Cordon.Channel do
       protected call; answer it with `reply/4` (`Cordon.Server` does this
       for you). The peer waits until then.
 
+  These three coalesce, as notifications do on seL4: once one of them is
+  sent, the channel sends no other until the subscriber calls `ack/1`
+  (`Cordon.Server` does it before its callbacks). Then what happened
+  meanwhile comes at once: the peer's down and/or up since the last one
+  heard, and one `{:cordon_notify, ch}` for any number of notifications.
+  So a peer that notifies as fast as it can never fills the subscriber's
+  mailbox. Call `ack/1` when the message is received, before acting on
+  it: a notification during the action then comes as a fresh message.
+
   A notification that arrives while nobody subscribes is kept (coalesced)
   and delivered on subscription; a call waits for a subscriber.
   """
@@ -31,6 +40,14 @@ defmodule Cordon.Channel do
   """
   @spec subscribe(Cordon.channel()) :: :ok | {:error, {:subscribed, pid()}}
   def subscribe(ch), do: Cordon.NIF.subscribe(ch)
+
+  @doc """
+  Acknowledges the channel's events received so far (see Events): the
+  next ones may be sent. Only the subscriber; `{:error, :not_subscribed}`
+  otherwise.
+  """
+  @spec ack(Cordon.channel()) :: :ok | {:error, :not_subscribed}
+  def ack(ch), do: Cordon.NIF.ack(ch)
 
   @doc "Stops the calling process's subscription."
   @spec unsubscribe(Cordon.channel()) :: :ok | {:error, :not_subscribed}

@@ -35,6 +35,7 @@ defmodule Cordon.NIF do
   def grant(_name), do: nif()
   def notify(_ch), do: nif()
   def subscribe(_ch), do: nif()
+  def ack(_ch), do: nif()
   def unsubscribe(_ch), do: nif()
   def call(_ch, _label, _words), do: nif()
   def reply(_ch, _token, _label, _words), do: nif()
