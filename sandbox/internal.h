@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "sandbox/sandbox.h"
+#include "util/why.h"
 
 /*
  * The exec trick (see spawn.c and docs/security.md):
@@ -82,7 +83,6 @@ int deps_find(const char *program, char ***out, int *origin_exe, char *why, size
 int policy_notifies(enum sandbox_policy policy);
 
 /* Write a message into why (if whylen > 0) and return ret, a -errno. */
-__attribute__((format(printf, 4, 5))) int sandbox_fail(char *why, size_t whylen, int ret,
-                                                       const char *fmt, ...);
+#define sandbox_fail why_fail
 
 #endif
