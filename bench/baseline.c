@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
-#include "ipc/internal.h"
+#include "ipc/ipc.h"
 
 #define LOAD(p)     __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ipc-bench: Cordon's IPC next to the baselines it must beat, measured in
- * one run on one machine (issue 3, item 9).  See docs/performance.md.
+ * one run on one machine.  See docs/performance.md.
  */
 #include <getopt.h>
 #include <sched.h>

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # bench/: the benchmarks (docs/performance.md).
 #
-#   ipc-bench    Cordon IPC next to its baselines (issue 3, item 9)
-#   pd-bench     recovery time and the cost of the sandbox (issue 4 item 6,
-#                issue 5 item 6), with its PDs in $(B)/bench/pd
+#   ipc-bench    Cordon IPC next to its baselines
+#   pd-bench     recovery time and the cost of the sandbox, with its PDs
+#                in $(B)/bench/pd
 #
 #   make bench                 build and run both (BENCH_ARGS=--quick for a
 #                              smoke run; PD_BENCH_ARGS for pd-bench alone)

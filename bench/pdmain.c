@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pd-bench: what a PD's life costs, measured next to baselines from the
- * same run (issue 4 item 6, issue 5 item 6).  See docs/performance.md.
+ * same run.  See docs/performance.md.
  *
  *   recovery  kill -9 of a native PD under `cordon run` until it serves
  *             protected calls again, against a plain fork+exec of the same
@@ -200,7 +200,7 @@ static void report_recovery(const struct cfg *c, const struct start *st,
 	const struct result *rows[] = {fe, &st->r[ST_NONE], sb, rec};
 	figure_rows(o, "figure", rows, 4, fe, "÷ fork+exec", sb, "÷ sandboxed fork+exec");
 
-	printf("\n%sTarget (issue 4, item 6)\n\n", h);
+	printf("\n%sTarget\n\n", h);
 	struct table t = {.ncols = 3, .head = {"target", "measured (medians)", "met"}};
 	size_t row = table_add_row(&t);
 	double v = rec->med_ns / sb->med_ns;

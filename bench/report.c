@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The report: the machine, the figures with their ratios to the baselines
- * of the same run, the targets of issue 3 item 9, and the adaptive spin's
+ * of the same run, the targets (docs/performance.md), and the adaptive spin's
  * statistics.  Text for people, Markdown for docs/performance.md, JSON for
  * tools; all three come from the same results.
  */
@@ -273,7 +273,7 @@ static void figures(const struct opts *o, const struct result *all, size_t n, bo
 	table_print(o, &t);
 }
 
-/* ---- targets (issue 3, item 9) ---- */
+/* ---- targets ---- */
 
 enum tkind {
 	AT_MOST,  /* a's round trip / b's round trip <= limit */
@@ -461,7 +461,7 @@ void report(const struct opts *o, const struct result *r, size_t n)
 	figures(o, r, n, true);
 	printf("\n%sCordon IPC\n\n", h);
 	figures(o, r, n, false);
-	printf("\n%sTargets (issue 3, item 9)\n\n", h);
+	printf("\n%sTargets\n\n", h);
 	target_table(o, r, n);
 	printf("\n%sAdaptive spin: waits satisfied by spinning vs by sleeping\n\n", h);
 	spin_table(o, r, n);

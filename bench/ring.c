@@ -18,7 +18,7 @@
 #include <sys/mman.h>
 
 #include "bench/bench.h"
-#include "ipc/internal.h"
+#include "ipc/ipc.h"
 
 #define WRAP 0xffffffffu
 

@@ -30,7 +30,7 @@
 
 #include "bench/chan.h"
 #include "bench/pd.h"
-#include "sandbox/internal.h"
+#include "sandbox/sandbox.h"
 
 /* Compiled once, in the parent: children inherit it across fork. */
 static struct sock_fprog native_filter;

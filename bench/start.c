@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "bench/pd.h"
-#include "sandbox/internal.h"
 #include "sandbox/sandbox.h"
 
 static const struct {

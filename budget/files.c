@@ -24,17 +24,6 @@ struct budget_os budget_os = {
     .rmdir = rmdir,
 };
 
-int budget_fail(char *why, size_t whylen, int err, const char *fmt, ...)
-{
-	va_list ap;
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err < 0 ? err : -EIO;
-}
-
 static int open_in(const char *dir, const char *file, int flags)
 {
 	char path[PATH_MAX];

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "budget/budget.h"
+#include "util/why.h"
 
 /* Every file-system call the library makes on a cgroup tree, replaceable
  * so the unit test can run the v2 and v1 logic on a plain directory (where
@@ -50,7 +51,9 @@ int bfile_read(const char *dir, const char *file, char *buf, size_t len);
 /* The number after `key ` on a line of a "key value" file. */
 int bfile_key(const char *dir, const char *file, const char *key, uint64_t *v);
 bool bfile_exists(const char *dir, const char *file);
-int budget_fail(char *why, size_t whylen, int err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* Write a message into why and return err, or -EIO when err is not a
+ * -errno (a caller's defensive default). */
+#define budget_fail(why, whylen, err, ...)                                                         \
+	why_fail((why), (whylen), (err) < 0 ? (err) : -EIO, __VA_ARGS__)
 
 #endif

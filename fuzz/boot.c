@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libcordon/internal.h"
+#include "libcordon/pd.h"
 #include "fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -55,7 +55,7 @@ bool ipc_call_start(struct ipc_chan *ch, uint64_t info, const uint64_t mr[IPC_MA
 	FENCE_SEQ_CST(); /* waker's half of the `waiting` handshake */
 	cs->woke = LOAD_RELAXED(&peer->waiting) != 0;
 	if (cs->woke)
-		ipc_futex_wake(&own->event);
+		ipc_os_wake(&own->event);
 	return true;
 }
 
@@ -161,5 +161,5 @@ void ipc_reply(struct ipc_chan *ch, uint64_t info, const uint64_t mr[IPC_MAX_MRS
 	STORE_RELEASE(&own->reply_seq, ch->taken_call);
 	FENCE_SEQ_CST();
 	if (LOAD_RELAXED(&ch->peer->waiting))
-		ipc_futex_wake(&own->reply_seq);
+		ipc_os_wake(&own->reply_seq);
 }

@@ -8,11 +8,6 @@
 
 #include "ipc/internal.h"
 
-static bool ring_size_ok(uint32_t size)
-{
-	return size >= IPC_QUEUE_MIN && size <= IPC_QUEUE_MAX && (size & (size - 1)) == 0;
-}
-
 /* Who: the owner thread, before anything else on ch.  Reads nothing shared. */
 int ipc_chan_init(struct ipc_chan *ch, uint32_t id, uint32_t flags, struct ipc_end *own,
                   const struct ipc_end *peer, uint8_t *txq, uint32_t txq_size, const uint8_t *rxq,
@@ -20,9 +15,9 @@ int ipc_chan_init(struct ipc_chan *ch, uint32_t id, uint32_t flags, struct ipc_e
 {
 	if (id >= IPC_MAX_CHANNELS || !own || !peer || own == peer)
 		return -EINVAL;
-	if ((flags & IPC_CH_TX_QUEUE) && (!txq || !ring_size_ok(txq_size)))
+	if ((flags & IPC_CH_TX_QUEUE) && (!txq || !ipc_ring_size_ok(txq_size)))
 		return -EINVAL;
-	if ((flags & IPC_CH_RX_QUEUE) && (!rxq || !ring_size_ok(rxq_size)))
+	if ((flags & IPC_CH_RX_QUEUE) && (!rxq || !ipc_ring_size_ok(rxq_size)))
 		return -EINVAL;
 	memset(ch, 0, sizeof(*ch));
 	ch->id = id;
@@ -38,14 +33,6 @@ int ipc_chan_init(struct ipc_chan *ch, uint32_t id, uint32_t flags, struct ipc_e
 		ch->rxq_size = rxq_size;
 	}
 	return 0;
-}
-
-/* Ring indices are free-running byte counts; a consistent pair has
- * 0 <= head - tail <= size (unsigned wrap-around arithmetic) and both
- * multiples of 8 (every record is padded to 8). */
-static bool indices_ok(uint64_t head, uint64_t tail, uint32_t size)
-{
-	return head - tail <= size && ((head | tail) & 7) == 0;
 }
 
 /* Who: the owner thread, once per start of this PD, before ipc_poll.
@@ -96,7 +83,7 @@ void ipc_chan_start(struct ipc_chan *ch)
 	bump_release(&own->event);
 	FENCE_SEQ_CST(); /* store-buffer pattern with the peer's `waiting` */
 	if (LOAD_RELAXED(&peer->waiting))
-		ipc_futex_wake(&own->event);
+		ipc_os_wake(&own->event);
 }
 
 /* Who: ipc/ code of the owner thread, on finding a violation.  The first

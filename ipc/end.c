@@ -45,8 +45,8 @@ void ipc_end_up(struct ipc_end *e)
 	STORE_RELEASE(&e->life, (epoch << 1) | IPC_LIFE_UP);
 	bump_release(&e->event);
 	FENCE_SEQ_CST();
-	ipc_futex_wake(&e->event);
-	ipc_futex_wake(&e->life);
+	ipc_os_wake(&e->event);
+	ipc_os_wake(&e->life);
 }
 
 /* Who: the monitor, after the owner stopped running (pidfd said it exited).
@@ -59,7 +59,7 @@ void ipc_end_down(struct ipc_end *e)
 	STORE_RELEASE(&e->life, life & ~IPC_LIFE_UP);
 	bump_release(&e->event);
 	FENCE_SEQ_CST();
-	ipc_futex_wake(&e->event);
-	ipc_futex_wake(&e->reply_seq);
-	ipc_futex_wake(&e->life);
+	ipc_os_wake(&e->event);
+	ipc_os_wake(&e->reply_seq);
+	ipc_os_wake(&e->life);
 }

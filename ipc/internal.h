@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Private helpers of ipc/: atomics on ABI words, futex calls, and marking a
- * channel broken.  Not installed; only the ipc sources include it.
+ * Private helpers of ipc/: atomics on ABI words, ring index checks, and
+ * marking a channel broken.  Not installed; only the ipc sources (and
+ * ipc's own unit tests) include it.
  */
 #ifndef CORDON_IPC_INTERNAL_H
 #define CORDON_IPC_INTERNAL_H
 
 #include "ipc/ipc.h"
+#include "ipc/os.h"
 
 /* ABI words are plain integers in shared memory; every access to one goes
  * through these, so the compiler neither tears, caches nor re-reads them
@@ -26,20 +28,6 @@ static inline uint32_t bump_release(uint32_t *p)
 	return v;
 }
 
-/* futex.c: shared (not FUTEX_PRIVATE_FLAG) futexes, since the words live in
- * memfd pages mapped by two processes. */
-void ipc_futex_wake(const uint32_t *word);
-/* Wait on words[i] while *words[i] == expect[i]; n <= 128.  Returns 0 when
- * woken, a value differed (EAGAIN) or on a signal (EINTR); else -errno. */
-int ipc_futex_waitv(const uint32_t *const *words, const uint32_t *expect, unsigned n);
-
-/* wait.c: spin (if may_spin, within the policy's budget), then advertise
- * `waiting` on the given own pages and sleep until one of the words differs
- * from its expected value. */
-int ipc_wait_words(const uint32_t *const *words, const uint32_t *expect, unsigned nwords,
-                   struct ipc_end *const *owns, unsigned nowns, struct ipc_spin *spin,
-                   bool may_spin);
-
 /* chan.c: mark ch broken (first reason wins); returns false for chaining. */
 bool ipc_break(struct ipc_chan *ch, const char *what);
 /* chan.c: the peer's page and ring indices are consistent right now. */
@@ -47,18 +35,12 @@ bool ipc_peer_valid(struct ipc_chan *ch);
 /* queue.c: on healing, drop rx records the broken incarnation left. */
 void ipc_queue_rx_resync(struct ipc_chan *ch);
 
-/* A polite busy-wait step: the CPU's spin hint (the peer's cache line
- * moves sooner, the sibling hyperthread runs).  Used by the spin before
- * sleeping, and by the benchmarks' raw spin baselines. */
-static inline void ipc_cpu_relax(void)
+/* Ring indices are free-running byte counts; a consistent pair has
+ * 0 <= head - tail <= size (unsigned wrap-around arithmetic) and both
+ * multiples of 8 (every record is padded to 8). */
+static inline bool indices_ok(uint64_t head, uint64_t tail, uint32_t size)
 {
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
+	return head - tail <= size && ((head | tail) & 7) == 0;
 }
 
 #endif

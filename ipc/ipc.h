@@ -3,7 +3,8 @@
  * ipc — the algorithms over the shared-memory ABI in ipc/abi.h: notify,
  * protected call and reply, queues, and waiting for any of them.  Used by
  * libcordon inside a PD, by the BEAM NIF, and (for the monitor's few writes)
- * by the monitor.  No I/O but futex and sched_yield; no allocation.
+ * by the monitor.  No allocation, and no I/O but the waits and wakes of the
+ * OS seam, ipc/os.h (futex, futex_waitv, sched_yield on Linux).
  *
  * Usage inside a PD (what libcordon does):
  *
@@ -63,13 +64,44 @@ void ipc_end_up(struct ipc_end *e);
  * the monitor, after the owner stopped running. */
 void ipc_end_down(struct ipc_end *e);
 
-/* ---- Status codes and labels (same values as cordon.h). ---- */
+/* ---- The monitor page (abi.h, struct ipc_mon): its one word, both sides. ---- */
+
+/* Fresh page: magic and version, event 0.  Only the monitor, before the PD
+ * maps it. */
+void ipc_mon_init(struct ipc_mon *m);
+
+/* The monitor queued a control message for the PD: bump `event` (release)
+ * and wake the PD's waits.  Only the monitor, after the message is queued,
+ * so a PD that sees the new event finds the message. */
+void ipc_mon_tell(struct ipc_mon *m);
+
+/* PD side: the current event (acquire).  When it differs from the value
+ * last seen, remember it first, then drain the ctl socket: a message queued
+ * after the snapshot bumps it again. */
+uint32_t ipc_mon_event(const struct ipc_mon *m);
+
+/* PD side: the word a wait sleeps on to hear the monitor, and the value it
+ * expects (the event last seen), for ipc_wait_any_extra or ipc_wait_words. */
+void ipc_mon_wait_word(const struct ipc_mon *m, uint32_t seen, const uint32_t **word,
+                       uint32_t *expect);
+
+/* ---- Status codes and labels. ----
+ *
+ * The public API (include/cordon.h, installed alone, so it cannot include
+ * this) carries the same values as CORDON_LABEL_* and CORDON_EQUEUE_*;
+ * libcordon/api.c ties each pair with a _Static_assert, so neither can
+ * change alone.  The BEAM library gets them from the NIF (Cordon.NIF.label/1),
+ * never as literals. */
 
 #define IPC_LABEL_BITS      52u
 #define IPC_LABEL_MAX       ((UINT64_C(1) << IPC_LABEL_BITS) - 1)
 #define IPC_LABEL_PEER_DOWN (IPC_LABEL_MAX)
 #define IPC_LABEL_INVALID   (IPC_LABEL_MAX - 1)
 #define IPC_LABEL_BROKEN    (IPC_LABEL_MAX - 2)
+/* The largest label a PD's own protocol should use: the three above it are
+ * Cordon's answers, which a caller cannot tell from a callee's reply.  The
+ * BEAM library refuses larger ones; cordon.h leaves it to the programmer. */
+#define IPC_LABEL_USER_MAX  (IPC_LABEL_MAX - 3)
 
 /* msginfo as seL4_MessageInfo: count in bits 0..6, label in bits 12..63. */
 static inline uint64_t ipc_info(uint64_t label, unsigned count)
@@ -238,6 +270,34 @@ int ipc_wait_any(struct ipc_chan *const *chans, unsigned n, struct ipc_spin *spi
  * thread of ch only. */
 void ipc_chan_wait_word(const struct ipc_chan *ch, const uint32_t **word, uint32_t *expect);
 
+/* The wait under ipc_wait_any*, for a thread that builds its own wait set
+ * (the BEAM NIF's waiter: its channels, its calls' reply words, the monitor
+ * page and a private kick word).  Spins first (if may_spin, within the
+ * budget of spin), then sets `waiting` on the nowns own pages, fences and
+ * sleeps until some *words[i] differs from expect[i] (nwords at most
+ * IPC_OS_WAIT_MAX).  Returns 0 (re-read every word: wake-ups may be
+ * spurious) or -errno from the OS wait.  may_spin false: the caller knows
+ * the change cannot come soon (the policy learns nothing from that wait).
+ * Owner thread of every page in owns only. */
+int ipc_wait_words(const uint32_t *const *words, const uint32_t *expect, unsigned nwords,
+                   struct ipc_end *const *owns, unsigned nowns, struct ipc_spin *spin,
+                   bool may_spin);
+
+/* A polite busy-wait step: the CPU's spin hint (the peer's cache line
+ * moves sooner, the sibling hyperthread runs).  For anyone who spins on a
+ * shared word: ipc/wait.c, the NIF's call spin, the benchmarks' baselines.
+ * An architecture's, not an OS's: it stays here, not in ipc/os.h. */
+static inline void ipc_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
 /* ipc_wait_any, also returning when one of nextra further words (at most
  * IPC_WAIT_EXTRA_MAX; e.g. the monitor page's event) differs from
  * extra_expect[i].  n may be 0 when nextra is not: a PD without channels
@@ -288,6 +348,13 @@ bool ipc_take_call(struct ipc_chan *ch, uint64_t *info, uint64_t mr[IPC_MAX_MRS]
  * reply_seq (release, pairs with the caller's acquire) and wake the caller
  * if it sleeps.  No-op when no call was taken.  Owner thread only. */
 void ipc_reply(struct ipc_chan *ch, uint64_t info, const uint64_t mr[IPC_MAX_MRS]);
+
+/* Is size a valid queue ring size: a power of two within
+ * IPC_QUEUE_MIN..IPC_QUEUE_MAX?  For the boot check and ipc_chan_init. */
+static inline bool ipc_ring_size_ok(uint32_t size)
+{
+	return size >= IPC_QUEUE_MIN && size <= IPC_QUEUE_MAX && (size & (size - 1)) == 0;
+}
 
 /* Largest message a ring of ring_size bytes carries: half the ring minus a
  * header, so a record always fits either before the end or after a wrap. */

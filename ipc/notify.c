@@ -18,5 +18,5 @@ void ipc_notify(struct ipc_chan *ch)
 	bump_release(&own->event);
 	FENCE_SEQ_CST();
 	if (LOAD_RELAXED(&ch->peer->waiting))
-		ipc_futex_wake(&own->event);
+		ipc_os_wake(&own->event);
 }

@@ -48,11 +48,6 @@ static inline uint64_t round8(uint64_t n)
 	return (n + 7) & ~(uint64_t)7;
 }
 
-static inline bool indices_ok(uint64_t head, uint64_t tail, uint32_t size)
-{
-	return head - tail <= size && ((head | tail) & 7) == 0;
-}
-
 /* Who: anyone.  Half the ring less a header: at any offset a record of at
  * most size/2 bytes fits either before the end or, after a wrap, at 0. */
 size_t ipc_queue_max_msg(uint32_t ring_size)

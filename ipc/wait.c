@@ -1,38 +1,30 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Waiting: adaptive spinning, then the `waiting` handshake and futex_waitv.
+ * Waiting: adaptive spinning, then the `waiting` handshake and the OS's
+ * wait on several words (ipc/os.h; futex_waitv on Linux).  OS-neutral.
  *
  * The handshake is the store-buffer pattern.  The sleeper stores
  * own->waiting = 1, fences (seq_cst) and re-reads the words it will sleep
  * on; the waker stores a word, fences (seq_cst) and reads peer->waiting.
  * With both fences at least one side sees the other's store: either the
  * sleeper sees the new word and does not sleep, or the waker sees waiting
- * and wakes it.  futex_waitv itself compares each word again inside the
- * kernel, which closes the gap between our re-read and the sleep.
+ * and wakes it.  ipc_os_wait (futex_waitv) compares each word again inside
+ * the kernel, which closes the gap between our re-read and the sleep.
  *
  * While a thread spins its `waiting` is 0, so a peer that changes a word
  * skips the wake syscall: spinning saves the waker's syscall as well as the
  * sleeper's wake-up latency.
  */
 #include <errno.h>
-#include <sched.h>
-#include <time.h>
 
 #include "ipc/internal.h"
 
 #define SPIN_YIELD_NS                                                                              \
-	20000u /* sched_yield this often while spinning, so a                                      \
+	20000u /* yield the CPU this often while spinning, so a                                    \
 	          co-scheduled peer on our CPU gets to run */
 #define SPIN_CLOCK_EVERY                                                                           \
 	16u /* spin iterations between clock reads: a few                                          \
 	       hundred ns, well under IPC_SPIN_GAP_NS */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no syscall */
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static bool any_changed(const uint32_t *const *words, const uint32_t *expect, unsigned n)
 {
@@ -142,7 +134,7 @@ static uint64_t ns_since(const struct ipc_spin *s, uint64_t last, uint64_t clast
 {
 	uint64_t c = ticks();
 	if (!s->gap_ticks || c < clast)
-		return now_ns() - last;
+		return ipc_os_now_ns() - last;
 	uint64_t d = c - clast;
 	if (d >= 2 * (uint64_t)s->gap_ticks)
 		return 2 * (uint64_t)IPC_SPIN_GAP_NS;
@@ -155,7 +147,7 @@ static uint64_t ns_since(const struct ipc_spin *s, uint64_t last, uint64_t clast
 static bool spin_for(const uint32_t *const *words, const uint32_t *expect, unsigned nwords,
                      uint32_t budget, struct ipc_spin *s, bool *paid)
 {
-	uint64_t start = now_ns(), c0 = ticks();
+	uint64_t start = ipc_os_now_ns(), c0 = ticks();
 	uint64_t last = start, clast = c0, last_yield = start, max_gap = 0;
 
 	for (unsigned it = 1;; it++) {
@@ -168,7 +160,7 @@ static bool spin_for(const uint32_t *const *words, const uint32_t *expect, unsig
 		}
 		ipc_cpu_relax();
 		if (it % SPIN_CLOCK_EVERY == 0) {
-			uint64_t t = now_ns(), c = ticks();
+			uint64_t t = ipc_os_now_ns(), c = ticks();
 			if (t - last > max_gap)
 				max_gap = t - last;
 			last = t;
@@ -180,7 +172,7 @@ static bool spin_for(const uint32_t *const *words, const uint32_t *expect, unsig
 			if (t - start >= budget)
 				return false;
 			if (t - last_yield >= SPIN_YIELD_NS) {
-				sched_yield();
+				ipc_os_yield();
 				last_yield = t;
 			}
 		}
@@ -221,7 +213,7 @@ int ipc_wait_words(const uint32_t *const *words, const uint32_t *expect, unsigne
 	int r = 0;
 	if (!any_changed(words, expect, nwords)) {
 		spin->sleeps++;
-		r = ipc_futex_waitv(words, expect, nwords);
+		r = ipc_os_wait(words, expect, nwords);
 	}
 	/* Clearing late only costs the peer a useless wake syscall. */
 	for (unsigned i = 0; i < nowns; i++)

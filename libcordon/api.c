@@ -9,6 +9,25 @@
 
 #include "libcordon/internal.h"
 
+/* cordon.h is installed alone, so it cannot include ipc/ipc.h; these tie
+ * each of its constants to the one ipc/ defines, and the calls below pass
+ * ipc/'s labels and codes through unchanged. */
+#define SAME(a, b) _Static_assert((a) == (b), #a " must equal " #b)
+SAME(CORDON_MAX_CHANNELS, IPC_MAX_CHANNELS);
+SAME(CORDON_MAX_MRS, IPC_MAX_MRS);
+SAME(CORDON_LABEL_BITS, IPC_LABEL_BITS);
+SAME(CORDON_LABEL_MAX, IPC_LABEL_MAX);
+SAME(CORDON_LABEL_PEER_DOWN, IPC_LABEL_PEER_DOWN);
+SAME(CORDON_LABEL_INVALID, IPC_LABEL_INVALID);
+SAME(CORDON_LABEL_BROKEN, IPC_LABEL_BROKEN);
+SAME(CORDON_EQUEUE_FULL, IPC_EQ_FULL);
+SAME(CORDON_EQUEUE_EMPTY, IPC_EQ_EMPTY);
+SAME(CORDON_EQUEUE_NOQUEUE, IPC_EQ_NOQUEUE);
+SAME(CORDON_EQUEUE_TOOBIG, IPC_EQ_TOOBIG);
+SAME(CORDON_EQUEUE_BROKEN, IPC_EQ_BROKEN);
+SAME(CORDON_EQUEUE_DOWN, IPC_EQ_DOWN);
+#undef SAME
+
 struct lc_pd lc_pd = {.ctl_fd = -1};
 
 /* The channel if this PD holds it and the end has `need` (0: any). */

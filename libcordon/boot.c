@@ -19,29 +19,15 @@
 #include <unistd.h>
 
 #include "libcordon/internal.h"
+#include "util/why.h"
 
 #define KNOWN_CH_FLAGS                                                                             \
 	(IPC_CH_NOTIFY | IPC_CH_PEER_NOTIFY | IPC_CH_CALLER | IPC_CH_CALLEE | IPC_CH_TX_QUEUE |    \
 	 IPC_CH_RX_QUEUE)
 
-__attribute__((format(printf, 3, 4))) static int fail(char *why, size_t whylen, const char *fmt,
-                                                      ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static bool name_ok(const char name[IPC_NAME_MAX])
 {
 	return name[0] != '\0' && memchr(name, '\0', IPC_NAME_MAX) != NULL;
-}
-
-static bool ring_size_ok(uint32_t size)
-{
-	return size >= IPC_QUEUE_MIN && size <= IPC_QUEUE_MAX && (size & (size - 1)) == 0;
 }
 
 /* Descriptor numbers must be in range and each used once: two objects on
@@ -65,32 +51,38 @@ static int check_channel(const struct ipc_boot_channel *c, unsigned i, uint64_t 
                          struct fdset *fds, char *why, size_t whylen)
 {
 	if (c->id >= IPC_MAX_CHANNELS)
-		return fail(why, whylen, "channel %u: id %u out of range (0..%u)", i, c->id,
-		            IPC_MAX_CHANNELS - 1);
+		return why_fail(why, whylen, -1, "channel %u: id %u out of range (0..%u)", i, c->id,
+		                IPC_MAX_CHANNELS - 1);
 	if (*ids & (UINT64_C(1) << c->id))
-		return fail(why, whylen, "channel %u: id %u given twice", i, c->id);
+		return why_fail(why, whylen, -1, "channel %u: id %u given twice", i, c->id);
 	*ids |= UINT64_C(1) << c->id;
 	if (c->flags & ~KNOWN_CH_FLAGS)
-		return fail(why, whylen, "channel %u: unknown flags %#x", c->id,
-		            c->flags & ~KNOWN_CH_FLAGS);
+		return why_fail(why, whylen, -1, "channel %u: unknown flags %#x", c->id,
+		                c->flags & ~KNOWN_CH_FLAGS);
 	if (!name_ok(c->peer))
-		return fail(why, whylen, "channel %u: peer name empty or not terminated", c->id);
+		return why_fail(why, whylen, -1, "channel %u: peer name empty or not terminated",
+		                c->id);
 	if (!fd_claim(fds, c->own_fd) || !fd_claim(fds, c->peer_fd))
-		return fail(why, whylen, "channel %u: bad or reused end page descriptor (%d, %d)",
-		            c->id, c->own_fd, c->peer_fd);
+		return why_fail(why, whylen, -1,
+		                "channel %u: bad or reused end page descriptor (%d, %d)", c->id,
+		                c->own_fd, c->peer_fd);
 	if (c->flags & IPC_CH_TX_QUEUE) {
-		if (!ring_size_ok(c->txq_size) || !fd_claim(fds, c->txq_fd))
-			return fail(why, whylen, "channel %u: bad tx queue (fd %d, %u bytes)",
-			            c->id, c->txq_fd, c->txq_size);
+		if (!ipc_ring_size_ok(c->txq_size) || !fd_claim(fds, c->txq_fd))
+			return why_fail(why, whylen, -1,
+			                "channel %u: bad tx queue (fd %d, %u bytes)", c->id,
+			                c->txq_fd, c->txq_size);
 	} else if (c->txq_fd != -1 || c->txq_size != 0) {
-		return fail(why, whylen, "channel %u: tx queue given without the flag", c->id);
+		return why_fail(why, whylen, -1, "channel %u: tx queue given without the flag",
+		                c->id);
 	}
 	if (c->flags & IPC_CH_RX_QUEUE) {
-		if (!ring_size_ok(c->rxq_size) || !fd_claim(fds, c->rxq_fd))
-			return fail(why, whylen, "channel %u: bad rx queue (fd %d, %u bytes)",
-			            c->id, c->rxq_fd, c->rxq_size);
+		if (!ipc_ring_size_ok(c->rxq_size) || !fd_claim(fds, c->rxq_fd))
+			return why_fail(why, whylen, -1,
+			                "channel %u: bad rx queue (fd %d, %u bytes)", c->id,
+			                c->rxq_fd, c->rxq_size);
 	} else if (c->rxq_fd != -1 || c->rxq_size != 0) {
-		return fail(why, whylen, "channel %u: rx queue given without the flag", c->id);
+		return why_fail(why, whylen, -1, "channel %u: rx queue given without the flag",
+		                c->id);
 	}
 	return 0;
 }
@@ -102,24 +94,27 @@ static int check_map(const struct ipc_boot *b, unsigned i, struct fdset *fds, ch
 	uint64_t page = IPC_PAGE_SIZE;
 
 	if (!name_ok(m->region))
-		return fail(why, whylen, "map %u: region name empty or not terminated", i);
+		return why_fail(why, whylen, -1, "map %u: region name empty or not terminated", i);
 	if (m->vaddr == 0 || m->size == 0 || (m->vaddr | m->size) % page ||
 	    m->vaddr + m->size < m->vaddr)
-		return fail(why, whylen, "map %u (region %s): bad range %#llx+%#llx", i, m->region,
-		            (unsigned long long)m->vaddr, (unsigned long long)m->size);
+		return why_fail(why, whylen, -1, "map %u (region %s): bad range %#llx+%#llx", i,
+		                m->region, (unsigned long long)m->vaddr,
+		                (unsigned long long)m->size);
 	if (m->perms == 0 || (m->perms & ~(IPC_PERM_R | IPC_PERM_W | IPC_PERM_X)))
-		return fail(why, whylen, "map %u (region %s): bad perms %#x", i, m->region,
-		            m->perms);
+		return why_fail(why, whylen, -1, "map %u (region %s): bad perms %#x", i, m->region,
+		                m->perms);
 	if (m->has_setvar > 1)
-		return fail(why, whylen, "map %u (region %s): bad has_setvar", i, m->region);
+		return why_fail(why, whylen, -1, "map %u (region %s): bad has_setvar", i,
+		                m->region);
 	if (!fd_claim(fds, m->fd))
-		return fail(why, whylen, "map %u (region %s): bad or reused descriptor %d", i,
-		            m->region, m->fd);
+		return why_fail(why, whylen, -1, "map %u (region %s): bad or reused descriptor %d",
+		                i, m->region, m->fd);
 	for (unsigned j = 0; j < i; j++) {
 		const struct ipc_boot_map *o = &b->maps[j];
 		if (m->vaddr < o->vaddr + o->size && o->vaddr < m->vaddr + m->size)
-			return fail(why, whylen, "map %u (region %s) overlaps map %u (region %s)",
-			            i, m->region, j, o->region);
+			return why_fail(why, whylen, -1,
+			                "map %u (region %s) overlaps map %u (region %s)", i,
+			                m->region, j, o->region);
 	}
 	return 0;
 }
@@ -128,13 +123,15 @@ static int check_grant(const struct ipc_boot_grant *g, unsigned i, struct fdset 
                        size_t whylen)
 {
 	if (!name_ok(g->name))
-		return fail(why, whylen, "grant %u: name empty or not terminated", i);
+		return why_fail(why, whylen, -1, "grant %u: name empty or not terminated", i);
 	if (g->kind != IPC_GRANT_TCP_LISTEN)
-		return fail(why, whylen, "grant %s: unknown kind %u", g->name, g->kind);
+		return why_fail(why, whylen, -1, "grant %s: unknown kind %u", g->name, g->kind);
 	if (g->port == 0 || g->port > 65535)
-		return fail(why, whylen, "grant %s: port %u out of range", g->name, g->port);
+		return why_fail(why, whylen, -1, "grant %s: port %u out of range", g->name,
+		                g->port);
 	if (!fd_claim(fds, g->fd))
-		return fail(why, whylen, "grant %s: bad or reused descriptor %d", g->name, g->fd);
+		return why_fail(why, whylen, -1, "grant %s: bad or reused descriptor %d", g->name,
+		                g->fd);
 	return 0;
 }
 
@@ -146,24 +143,27 @@ int lc_boot_check(const struct ipc_boot *b, char *why, size_t whylen)
 
 	memset(&fds, 0, sizeof(fds));
 	if (b->magic != IPC_BOOT_MAGIC)
-		return fail(why, whylen, "bad magic %#x (not boot information)", b->magic);
+		return why_fail(why, whylen, -1, "bad magic %#x (not boot information)", b->magic);
 	if (b->version != IPC_VERSION)
-		return fail(why, whylen, "version %u, this libcordon speaks %u", b->version,
-		            IPC_VERSION);
+		return why_fail(why, whylen, -1, "version %u, this libcordon speaks %u", b->version,
+		                IPC_VERSION);
 	if (b->ncpus == 0 || b->ncpus > 4096)
-		return fail(why, whylen, "ncpus %u, expected 1..4096", b->ncpus);
+		return why_fail(why, whylen, -1, "ncpus %u, expected 1..4096", b->ncpus);
 	if (!name_ok(b->name))
-		return fail(why, whylen, "PD name empty or not terminated");
+		return why_fail(why, whylen, -1, "PD name empty or not terminated");
 	if (b->nchannels > IPC_MAX_CHANNELS)
-		return fail(why, whylen, "%u channels, at most %u", b->nchannels, IPC_MAX_CHANNELS);
+		return why_fail(why, whylen, -1, "%u channels, at most %u", b->nchannels,
+		                IPC_MAX_CHANNELS);
 	if (b->nmaps > IPC_MAX_MAPS)
-		return fail(why, whylen, "%u maps, at most %u", b->nmaps, IPC_MAX_MAPS);
+		return why_fail(why, whylen, -1, "%u maps, at most %u", b->nmaps, IPC_MAX_MAPS);
 	if (b->ngrants > IPC_MAX_GRANTS)
-		return fail(why, whylen, "%u grants, at most %u", b->ngrants, IPC_MAX_GRANTS);
+		return why_fail(why, whylen, -1, "%u grants, at most %u", b->ngrants,
+		                IPC_MAX_GRANTS);
 	if (!fd_claim(&fds, b->ctl_fd))
-		return fail(why, whylen, "bad control socket descriptor %d", b->ctl_fd);
+		return why_fail(why, whylen, -1, "bad control socket descriptor %d", b->ctl_fd);
 	if (!fd_claim(&fds, b->mon_fd))
-		return fail(why, whylen, "bad or reused monitor page descriptor %d", b->mon_fd);
+		return why_fail(why, whylen, -1, "bad or reused monitor page descriptor %d",
+		                b->mon_fd);
 	for (unsigned i = 0; i < b->nchannels; i++)
 		if (check_channel(&b->channels[i], i, &ids, &fds, why, whylen) < 0)
 			return -1;
@@ -175,7 +175,8 @@ int lc_boot_check(const struct ipc_boot *b, char *why, size_t whylen)
 			return -1;
 		for (unsigned j = 0; j < i; j++)
 			if (strcmp(b->grants[i].name, b->grants[j].name) == 0)
-				return fail(why, whylen, "grant %s given twice", b->grants[i].name);
+				return why_fail(why, whylen, -1, "grant %s given twice",
+				                b->grants[i].name);
 	}
 	return 0;
 }
@@ -187,26 +188,27 @@ static void *map(struct lc_pd *pd, int fd, size_t len, int prot, uint64_t addr, 
 	struct stat st;
 
 	if (fstat(fd, &st) < 0) {
-		fail(why, whylen, "%s: fd %d: %s", what, fd, strerror(errno));
+		why_fail(why, whylen, -1, "%s: fd %d: %s", what, fd, strerror(errno));
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size < len) {
-		fail(why, whylen, "%s: fd %d is not a memory object of at least %zu bytes", what,
-		     fd, len);
+		why_fail(why, whylen, -1, "%s: fd %d is not a memory object of at least %zu bytes",
+		         what, fd, len);
 		return NULL;
 	}
 	int flags = MAP_SHARED | (addr ? MAP_FIXED_NOREPLACE : 0);
 	void *p = mmap((void *)(uintptr_t)addr, len, prot, flags, fd, 0);
 	if (p == MAP_FAILED) {
-		fail(why, whylen, "%s: mmap of fd %d (%zu bytes%s): %s", what, fd, len,
-		     addr ? " at a fixed address" : "",
-		     errno == EEXIST ? "the address range is already in use" : strerror(errno));
+		why_fail(why, whylen, -1, "%s: mmap of fd %d (%zu bytes%s): %s", what, fd, len,
+		         addr ? " at a fixed address" : "",
+		         errno == EEXIST ? "the address range is already in use" : strerror(errno));
 		return NULL;
 	}
 	if (addr && p != (void *)(uintptr_t)addr) {
 		/* A kernel before 4.17 treats MAP_FIXED_NOREPLACE as a hint. */
 		munmap(p, len);
-		fail(why, whylen, "%s: could not map at %#llx", what, (unsigned long long)addr);
+		why_fail(why, whylen, -1, "%s: could not map at %#llx", what,
+		         (unsigned long long)addr);
 		return NULL;
 	}
 	pd->mapped[pd->nmapped].addr = p;
@@ -250,7 +252,7 @@ static int map_channel(struct lc_pd *pd, const struct ipc_boot_channel *c, char 
 	memset(lc, 0, sizeof(*lc));
 	if (ipc_chan_init(&lc->ipc, c->id, c->flags, own, peer, txq, c->txq_size, rxq,
 	                  c->rxq_size) < 0)
-		return fail(why, whylen, "channel %u: rejected by ipc_chan_init", c->id);
+		return why_fail(why, whylen, -1, "channel %u: rejected by ipc_chan_init", c->id);
 	memcpy(lc->peer, c->peer, IPC_NAME_MAX);
 	pd->by_id[c->id] = lc;
 	pd->wait[pd->nchans] = &lc->ipc;
@@ -286,8 +288,8 @@ static int set_variable(const struct main_obj *m, const struct ipc_boot_map *bm,
 	uintptr_t addr = m->bias + (uintptr_t)bm->setvar_off;
 
 	if (addr % sizeof(uintptr_t) || addr < m->bias)
-		return fail(why, whylen, "map of region %s: setvar offset %#llx misaligned",
-		            bm->region, (unsigned long long)bm->setvar_off);
+		return why_fail(why, whylen, -1, "map of region %s: setvar offset %#llx misaligned",
+		                bm->region, (unsigned long long)bm->setvar_off);
 	for (size_t i = 0; i < m->phnum; i++) {
 		const ElfW(Phdr) *ph = &m->phdr[i];
 		uintptr_t lo = m->bias + ph->p_vaddr, hi = lo + ph->p_memsz;
@@ -298,10 +300,10 @@ static int set_variable(const struct main_obj *m, const struct ipc_boot_map *bm,
 			return 0;
 		}
 	}
-	return fail(why, whylen,
-	            "map of region %s: setvar offset %#llx is not in a writable segment of the "
-	            "program",
-	            bm->region, (unsigned long long)bm->setvar_off);
+	return why_fail(why, whylen, -1,
+	                "map of region %s: setvar offset %#llx is not in a writable segment of the "
+	                "program",
+	                bm->region, (unsigned long long)bm->setvar_off);
 }
 
 static int map_all(const struct ipc_boot *b, struct lc_pd *pd, char *why, size_t whylen)
@@ -310,13 +312,14 @@ static int map_all(const struct ipc_boot *b, struct lc_pd *pd, char *why, size_t
 	struct main_obj main_obj = {0};
 
 	if (fstat(b->ctl_fd, &st) < 0 || !S_ISSOCK(st.st_mode))
-		return fail(why, whylen, "control descriptor %d is not a socket", b->ctl_fd);
+		return why_fail(why, whylen, -1, "control descriptor %d is not a socket",
+		                b->ctl_fd);
 	pd->ctl_fd = b->ctl_fd;
 	pd->mon = map(pd, b->mon_fd, IPC_PAGE_SIZE, PROT_READ, 0, "monitor page", why, whylen);
 	if (!pd->mon)
 		return -1;
 	if (pd->mon->magic != IPC_MON_MAGIC || pd->mon->version != IPC_VERSION)
-		return fail(why, whylen, "monitor page: bad magic or version");
+		return why_fail(why, whylen, -1, "monitor page: bad magic or version");
 	pd->mon_seen = __atomic_load_n(&pd->mon->event, __ATOMIC_ACQUIRE);
 	for (unsigned i = 0; i < b->nchannels; i++)
 		if (map_channel(pd, &b->channels[i], why, whylen) < 0)
@@ -341,8 +344,8 @@ static int map_all(const struct ipc_boot *b, struct lc_pd *pd, char *why, size_t
 	for (unsigned i = 0; i < b->ngrants; i++) {
 		const struct ipc_boot_grant *g = &b->grants[i];
 		if (fstat(g->fd, &st) < 0 || !S_ISSOCK(st.st_mode))
-			return fail(why, whylen, "grant %s: descriptor %d is not a socket", g->name,
-			            g->fd);
+			return why_fail(why, whylen, -1, "grant %s: descriptor %d is not a socket",
+			                g->name, g->fd);
 		pd->grants[pd->ngrants++] = *g;
 	}
 	for (unsigned i = 0; i < b->nmaps; i++) {
@@ -351,7 +354,7 @@ static int map_all(const struct ipc_boot *b, struct lc_pd *pd, char *why, size_t
 		if (!main_obj.found)
 			dl_iterate_phdr(first_object, &main_obj);
 		if (!main_obj.found)
-			return fail(why, whylen, "cannot find the program's load address");
+			return why_fail(why, whylen, -1, "cannot find the program's load address");
 		if (set_variable(&main_obj, &b->maps[i], why, whylen) < 0)
 			return -1;
 	}
@@ -370,16 +373,18 @@ int lc_boot(int fd, struct lc_pd *pd, char *why, size_t whylen)
 
 	pd->ctl_fd = -1;
 	if (fstat(fd, &st) < 0)
-		return fail(why, whylen,
-		            "no boot information at fd %d (%s): a PD is started by "
-		            "`cordon run`, not by hand",
-		            fd, strerror(errno));
+		return why_fail(why, whylen, -1,
+		                "no boot information at fd %d (%s): a PD is started by "
+		                "`cordon run`, not by hand",
+		                fd, strerror(errno));
 	if (!S_ISREG(st.st_mode) || (size_t)st.st_size < sizeof(struct ipc_boot))
-		return fail(why, whylen, "fd %d is not boot information (%lld bytes, need %zu)", fd,
-		            (long long)st.st_size, sizeof(struct ipc_boot));
+		return why_fail(why, whylen, -1,
+		                "fd %d is not boot information (%lld bytes, need %zu)", fd,
+		                (long long)st.st_size, sizeof(struct ipc_boot));
 	const void *p = mmap(NULL, sizeof(struct ipc_boot), PROT_READ, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
-		return fail(why, whylen, "mmap of the boot information: %s", strerror(errno));
+		return why_fail(why, whylen, -1, "mmap of the boot information: %s",
+		                strerror(errno));
 	memcpy(&boot_copy, p, sizeof(boot_copy));
 	munmap((void *)p, sizeof(struct ipc_boot));
 

@@ -74,7 +74,7 @@ void lc_queue_flush(void)
 
 static void serve_monitor(void)
 {
-	uint32_t ev = __atomic_load_n(&lc_pd.mon->event, __ATOMIC_ACQUIRE);
+	uint32_t ev = ipc_mon_event(lc_pd.mon);
 	if (ev == lc_pd.mon_seen)
 		return;
 	/* Snapshot first: a message queued after it bumps event again. */
@@ -107,8 +107,9 @@ int lc_main(void)
 	lc_ctl_send(IPC_CTL_READY, 0, NULL);
 	lc_queue_flush();
 
-	const uint32_t *mon_word = &lc_pd.mon->event;
 	for (;;) {
+		const uint32_t *mon_word;
+		uint32_t mon_expect;
 		serve_monitor();
 		lc_queue_flush();
 		for (unsigned i = 0; i < lc_pd.nchans; i++) {
@@ -116,8 +117,9 @@ int lc_main(void)
 			lc_queue_flush();
 		}
 		lc_dbg_flush();
+		ipc_mon_wait_word(lc_pd.mon, lc_pd.mon_seen, &mon_word, &mon_expect);
 		/* ipc_wait_any_extra flushes every channel's queues, too. */
-		int e = ipc_wait_any_extra(lc_pd.wait, lc_pd.nchans, &mon_word, &lc_pd.mon_seen, 1,
+		int e = ipc_wait_any_extra(lc_pd.wait, lc_pd.nchans, &mon_word, &mon_expect, 1,
 		                           &lc_pd.spin);
 		if (e < 0) {
 			lc_err("cannot wait for events: %s (Linux 5.16 or later is needed)",

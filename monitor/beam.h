@@ -2,7 +2,8 @@
 /*
  * How the monitor starts a BEAM PD: the emulator's command line, its
  * environment and the read-only paths of its root, from the <beam_app> of
- * the system description.  Private to the monitor (monitor.c, beam.c).
+ * the system description.  The monitor's interface for starting a BEAM the
+ * way it does; bench/beam uses it to time exactly that start.
  */
 #ifndef CORDON_MONITOR_BEAM_H
 #define CORDON_MONITOR_BEAM_H

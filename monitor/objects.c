@@ -94,9 +94,7 @@ int mon_objects_create(struct mon *m)
 		snprintf(what, sizeof(what), "cordon:monitor:%s", sys->pds[p].name);
 		if (mem_create(m, what, IPC_PAGE_SIZE, true, &m->pds[p].page) < 0)
 			return -1;
-		struct ipc_mon *page = m->pds[p].page.map;
-		page->magic = IPC_MON_MAGIC;
-		page->version = IPC_VERSION;
+		ipc_mon_init(m->pds[p].page.map);
 	}
 	for (size_t i = 0; i < sys->nchannels; i++) {
 		struct mon_chan *c = &m->chans[i];

@@ -12,9 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <linux/futex.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -331,9 +329,7 @@ int mon_pd_tell(struct mon *m, size_t p, const struct ipc_ctl *c)
 		        mp->sdf->name, strerror(errno));
 		return -1;
 	}
-	struct ipc_mon *page = mp->page.map;
-	__atomic_add_fetch(&page->event, 1, __ATOMIC_SEQ_CST);
-	syscall(SYS_futex, &page->event, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+	ipc_mon_tell(mp->page.map);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "sandbox/sandbox.h"
+#include "util/why.h"
 
 /*
  * The exec trick (see spawn.c and docs/security.md):
@@ -75,19 +76,13 @@ int deps_find(const char *program, char ***out, int *origin_exe, char *why, size
 
 /* ---- policy.c / policy_native.c: seccomp filters ---- */
 
-struct sock_fprog;
-
-/* Compile the policy into classic BPF in *prog (prog->filter is malloc'd;
- * free it).  Returns 0, 1 for "no filter" (SANDBOX_POLICY_NONE), or -errno
- * with a message.  Compiled in the parent so the child never allocates. */
-int policy_compile(enum sandbox_policy policy, struct sock_fprog *prog, char *why, size_t whylen);
+/* policy_compile: in sandbox.h (the benchmarks time it). */
 
 /* Nonzero when the policy's default action is SCMP_ACT_NOTIFY: its filter
  * is installed with a listener, which the child hands to the parent. */
 int policy_notifies(enum sandbox_policy policy);
 
 /* Write a message into why (if whylen > 0) and return ret, a -errno. */
-__attribute__((format(printf, 4, 5))) int sandbox_fail(char *why, size_t whylen, int ret,
-                                                       const char *fmt, ...);
+#define sandbox_fail why_fail
 
 #endif

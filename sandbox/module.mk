@@ -3,7 +3,7 @@
 # read-only root, no privileges, seccomp).  Host code only: linked into the
 # `cordon` binary by cli/module.mk and into the sandbox unit test.
 SANDBOX_SRCS := sandbox/spawn.c sandbox/plan.c sandbox/deps.c sandbox/policy.c \
-                sandbox/policy_native.c sandbox/policy_beam.c sandbox/fail.c \
+                sandbox/policy_native.c sandbox/policy_beam.c \
                 sandbox/notify.c
 SANDBOX_OBJS := $(SANDBOX_SRCS:%.c=$(B)/obj/host/%.o)
 SANDBOX_LIBS  = $(shell pkg-config --libs libseccomp libelf)

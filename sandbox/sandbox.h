@@ -134,4 +134,12 @@ int sandbox_notify_refuse(const struct sandbox_child *child, uint64_t id, int er
 char **sandbox_elf_deps(const char *program, char *why, size_t whylen);
 void sandbox_free_deps(char **deps);
 
+struct sock_fprog;
+
+/* Compile the policy into classic BPF in *prog (prog->filter is malloc'd;
+ * free it).  Returns 0, 1 for "no filter" (SANDBOX_POLICY_NONE), or -errno
+ * with a message.  Compiled in the parent so the child never allocates.
+ * Public for bench/, which times it and installs it as sandbox_spawn does. */
+int policy_compile(enum sandbox_policy policy, struct sock_fprog *prog, char *why, size_t whylen);
+
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * beam-bench internals: BEAM PDs measured next to their baselines in the
- * same run (issue 6, item 5).  calls.c boots a system of a BEAM PD and two
+ * same run.  calls.c boots a system of a BEAM PD and two
  * native PDs under `cordon run` and reads what the Elixir side
  * (app/beambench.ex) measured; start.c times BEAM PD starts against plain
  * `erl` and `elixir` starts; proc.c runs those commands and reads their

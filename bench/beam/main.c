@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * beam-bench: BEAM PDs measured next to baselines from the same run (issue
- * 6, item 5).  See docs/performance.md, "BEAM PDs".
+ * beam-bench: BEAM PDs measured next to baselines from the same run.  See
+ * docs/performance.md, "BEAM PDs".
  *
  *   calls  protected calls from Elixir to a native PD, against an Erlang
  *          port round trip to a C echo program and the native-to-native
@@ -31,7 +31,7 @@ static void usage(FILE *f)
 	      "to a C echo program and the native-to-native call; queue throughput from\n"
 	      "Elixir to a native PD (4 KiB binaries) against native to native; the BEAM\n"
 	      "PD's start against plain `erl` and `elixir` starts.  Prints medians, p99s and\n"
-	      "ratios, the issue's targets, and the schedulers' long_schedule events.\n"
+	      "ratios, the targets, and the schedulers' long_schedule events.\n"
 	      "\n"
 	      "  --quick          a smoke run of some seconds: 2 rounds, few samples, 3 starts\n"
 	      "  --only PART      calls or start (default: both)\n"
@@ -505,7 +505,7 @@ int main(int argc, char **argv)
 		printf("%s%sBEAM PD start time\n\n", c.calls ? "\n" : "", h);
 		start_table(&c, st);
 	}
-	printf("\n%sTargets (issue 6, item 5)\n\n", h);
+	printf("\n%sTargets\n\n", h);
 	target_table(&c, &co, st);
 	if (c.calls) {
 		printf("\n%sScheduler hold times: long_schedule events (over 1 ms), by phase\n\n",

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # bench/beam: beam-bench, BEAM PDs next to baselines from the same run
-# (issue 6, item 5; docs/performance.md, "BEAM PDs"), with what it runs in
+# (docs/performance.md, "BEAM PDs"), with what it runs in
 # $(B)/bench/beam: the native PDs (target.elf, ncaller.elf) and lib/, the
 # applications a BEAM PD loads (beambench with the port program in its
 # priv/, beamstart, and a copy of the cordon library).

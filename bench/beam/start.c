@@ -5,8 +5,8 @@
  * halts the VM, timed from the fork of `cordon run` to that line, against
  * a plain VM start of the same run, round by round in rotating order:
  *
- *   erl -noshell -eval 'halt().'    to its exit (the issue's baseline)
- *   elixir -e ':ok'                 to its exit (the issue's baseline)
+ *   erl -noshell -eval 'halt().'    to its exit (a baseline)
+ *   elixir -e ':ok'                 to its exit (a baseline)
  *   the PD's own command line       beam.smp with exactly the arguments and
  *                                   environment the monitor gives it
  *                                   (monitor/beam.c, from the same

@@ -14,6 +14,8 @@
  *        that comes after the caller's spin, through the waiter thread)
  *     7  refuse: reply CORDON_LABEL_INVALID
  *     8  notify back words[0] times
+ *     9  storm: notify back as fast as it can for words[0] milliseconds,
+ *        then reply with how many notifications it sent (word 0)
  *   anything else: label 999, no words.
  *
  *   notified: notify back (ping-pong).
@@ -32,6 +34,13 @@ uintptr_t shared; /* setvar_vaddr of region "shared" */
 void init(void)
 {
 	cordon_dbg_puts("peer up\n");
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 static uint64_t pattern_sum(unsigned long n, int write)
@@ -81,6 +90,15 @@ cordon_msginfo protected(cordon_channel ch, cordon_msginfo msg)
 		for (uint64_t i = 0; i < a; i++)
 			cordon_notify(ch);
 		return cordon_msginfo_new(0, 0);
+	case 9: {
+		uint64_t sent = 0, end = now_ms() + a;
+		do {
+			for (unsigned i = 0; i < 1024; i++, sent++)
+				cordon_notify(ch);
+		} while (now_ms() < end);
+		cordon_mr_set(0, sent);
+		return cordon_msginfo_new(0, 1);
+	}
 	default:
 		return cordon_msginfo_new(999, 0);
 	}

@@ -4,37 +4,30 @@
  * monitors on the peer.  See nif.h for the threads and the lock.
  */
 #include <string.h>
-#include <time.h>
 
 #include "beam/cordon/c_src/nif.h"
-#include "ipc/internal.h"
+#include "ipc/os.h"
 
 /* Calls that may wait for their turn on one channel; more is a runaway. */
 #define FIFO_MAX 4096u
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static ERL_NIF_TERM chan_term(ErlNifEnv *env, const struct nif_chan *c)
 {
 	return enif_make_uint(env, c->lc->ipc.id);
 }
 
-/* Label and words from Elixir: a label of at most 52 bits, a proper list
- * of at most IPC_MAX_MRS unsigned 64-bit integers. */
-static bool get_msg(ErlNifEnv *env, ERL_NIF_TERM label_t, ERL_NIF_TERM words_t, uint64_t *info,
-                    uint64_t mr[IPC_MAX_MRS], ERL_NIF_TERM *err)
+/* Label and words from Elixir: a label of 0..max (IPC_LABEL_USER_MAX for
+ * a call, IPC_LABEL_MAX for a reply, which may fail the call with one of
+ * Cordon's labels), a proper list of at most IPC_MAX_MRS unsigned 64-bit
+ * integers. */
+static bool get_msg(ErlNifEnv *env, ERL_NIF_TERM label_t, ERL_NIF_TERM words_t, uint64_t max,
+                    uint64_t *info, uint64_t mr[IPC_MAX_MRS], ERL_NIF_TERM *err)
 {
 	ErlNifUInt64 label, w;
 	unsigned len;
 
-	if (!enif_get_uint64(env, label_t, &label) || label > IPC_LABEL_MAX) {
-		*err = nif_argerr(env, "a label is an integer 0..%llu",
-		                  (unsigned long long)IPC_LABEL_MAX);
+	if (!enif_get_uint64(env, label_t, &label) || label > max) {
+		*err = nif_argerr(env, "a label is an integer 0..%llu", (unsigned long long)max);
 		return false;
 	}
 	if (!enif_get_list_length(env, words_t, &len) || len > IPC_MAX_MRS) {
@@ -126,21 +119,54 @@ ERL_NIF_TERM nif_subscribe(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 		}
 		c->owner = self;
 		c->has_owner = true;
+		/* A new subscriber hears of peer changes from now on (and of
+		 * a notification that came while nobody subscribed). */
+		c->told_life = c->lc->life;
 	}
-	bool pending = c->notify_pending;
-	c->notify_pending = false;
+	c->unacked = false; /* subscribing again acknowledges, too */
+	struct nif_out out;
+	nif_out_init(&out);
+	nif_events_deliver(c, &out);
 	enif_mutex_unlock(c->lock);
-
-	if (pending) {
-		struct nif_out out;
-		nif_out_init(&out);
-		nif_out_add(&out, &self,
-		            enif_make_tuple2(out.env, atoms.cordon_notify, chan_term(out.env, c)));
-		nif_out_send(&out);
-		nif_out_free(&out);
-	}
+	nif_out_send(&out);
+	nif_out_free(&out);
 	nif_kick(); /* a call waiting for a server can be served now */
 	return atoms.ok;
+}
+
+/* Under c->lock: is the calling process the channel's subscriber? */
+static bool is_subscriber(const struct nif_chan *c, ErlNifPid *self)
+{
+	return c->has_owner && enif_compare_pids(&c->owner, self) == 0;
+}
+
+static ERL_NIF_TERM not_subscribed(ErlNifEnv *env)
+{
+	return enif_make_tuple2(env, atoms.error, enif_make_atom(env, "not_subscribed"));
+}
+
+/* ack(ch) -> :ok | {:error, :not_subscribed}: the subscriber received the
+ * events sent so far; send what accumulated since (nif.h, unasked
+ * messages). */
+ERL_NIF_TERM nif_ack(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+	ERL_NIF_TERM err;
+	ErlNifPid self;
+	struct nif_chan *c = caller_chan(env, argv[0], 0, NULL, "ack/1", &self, &err);
+	if (!c)
+		return err;
+	struct nif_out out;
+	nif_out_init(&out);
+	enif_mutex_lock(c->lock);
+	bool mine = is_subscriber(c, &self);
+	if (mine) {
+		c->unacked = false;
+		nif_events_deliver(c, &out);
+	}
+	enif_mutex_unlock(c->lock);
+	nif_out_send(&out);
+	nif_out_free(&out);
+	return mine ? atoms.ok : not_subscribed(env);
 }
 
 ERL_NIF_TERM nif_unsubscribe(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
@@ -151,15 +177,14 @@ ERL_NIF_TERM nif_unsubscribe(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]
 	if (!c)
 		return err;
 	enif_mutex_lock(c->lock);
-	bool mine = c->has_owner && enif_compare_pids(&c->owner, &self) == 0;
+	bool mine = is_subscriber(c, &self);
 	if (mine) {
 		enif_demonitor_process(env, nif.res, &c->owner_mon);
 		c->has_owner = false;
 		fail_forwarded(c);
 	}
 	enif_mutex_unlock(c->lock);
-	return mine ? atoms.ok
-	            : enif_make_tuple2(env, atoms.error, enif_make_atom(env, "not_subscribed"));
+	return mine ? atoms.ok : not_subscribed(env);
 }
 
 void nif_owner_down(ErlNifEnv *env, void *obj, ErlNifPid *pid, ErlNifMonitor *mon)
@@ -246,13 +271,14 @@ ERL_NIF_TERM nif_call(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 	ERL_NIF_TERM err, ref;
 	ErlNifPid self;
 	uint64_t info, rinfo, mr[IPC_MAX_MRS];
+	/* The message first: a bad label is the caller's error on any channel. */
+	if (!get_msg(env, argv[1], argv[2], IPC_LABEL_USER_MAX, &info, mr, &err))
+		return err;
 	struct nif_chan *c =
 	    caller_chan(env, argv[0], IPC_CH_CALLER,
 	                "does not allow protected calls from this PD (its end is not pp)", "call/3",
 	                &self, &err);
 	if (!c)
-		return err;
-	if (!get_msg(env, argv[1], argv[2], &info, mr, &err))
 		return err;
 	struct ipc_chan *ch = &c->lc->ipc;
 
@@ -290,16 +316,16 @@ ERL_NIF_TERM nif_call(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 		 * spin about that long, not the full bound, so a callee woken
 		 * on our CPU is not kept off it for long. */
 		uint64_t budget = c->cs.woke ? NIF_CALL_WOKE_SPIN_NS : NIF_CALL_SPIN_NS;
-		uint64_t start = now_ns();
+		uint64_t start = ipc_os_now_ns();
 		for (unsigned it = 1; !(done = ipc_call_done(ch, &c->cs, &rinfo, mr)); it++) {
 			ipc_cpu_relax();
-			if (it % 64 == 0 && now_ns() - start > budget)
+			if (it % 64 == 0 && ipc_os_now_ns() - start > budget)
 				break;
 		}
 		/* Tell the VM what the spin cost, or a process calling in a
 		 * loop runs for many milliseconds before it is scheduled out
 		 * (a call counts a few reductions, however long it spun). */
-		nif_consume(env, (now_ns() - start) * 100 / NIF_TIMESLICE_NS);
+		nif_consume(env, (ipc_os_now_ns() - start) * 100 / NIF_TIMESLICE_NS);
 	}
 
 	enif_mutex_lock(c->lock);
@@ -343,7 +369,7 @@ ERL_NIF_TERM nif_reply(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 		return err;
 	if (!enif_get_uint(env, argv[1], &seq))
 		return nif_argerr(env, "not a call token");
-	if (!get_msg(env, argv[2], argv[3], &info, mr, &err))
+	if (!get_msg(env, argv[2], argv[3], IPC_LABEL_MAX, &info, mr, &err))
 		return err;
 	enif_mutex_lock(c->lock);
 	bool current = c->call_forwarded && c->forwarded_seq == seq;
@@ -386,8 +412,8 @@ static ERL_NIF_TERM down_msg(ErlNifEnv *e, struct nif_chan *c, ERL_NIF_TERM ref,
 }
 
 /* Waiter thread, under c->lock, after ipc_poll reported IPC_EV_LIFE: tell
- * the subscriber and the monitors what changed since they last heard (a
- * restart seen only once it is over is a down followed by an up). */
+ * the monitors what changed since they last heard (a restart seen only
+ * once it is over is a down followed by an up). */
 void nif_life_changed(struct nif_chan *c, struct nif_out *out)
 {
 	bool down, up;
@@ -399,9 +425,6 @@ void nif_life_changed(struct nif_chan *c, struct nif_out *out)
 		/* A call the dead peer made is void: its next incarnation
 		 * ignores replies to it. */
 		fail_forwarded(c);
-		if (c->has_owner)
-			nif_out_add(out, &c->owner,
-			            enif_make_tuple2(e, atoms.cordon_peer_down, chan_term(e, c)));
 		ERL_NIF_TERM reason = up ? atoms.restarted : enif_make_atom(e, "down");
 		for (struct nif_mon *m = c->mons, *next; m; m = next) {
 			next = m->next;
@@ -412,9 +435,30 @@ void nif_life_changed(struct nif_chan *c, struct nif_out *out)
 		}
 		c->mons = NULL;
 	}
-	if (up && c->has_owner)
+	/* The subscriber hears of it from nif_events_deliver, which the
+	 * waiter's pass calls next. */
+}
+
+void nif_events_deliver(struct nif_chan *c, struct nif_out *out)
+{
+	ErlNifEnv *e = out->env;
+	bool down, up;
+
+	if (!c->has_owner || c->unacked)
+		return;
+	ipc_life_change(c->told_life, c->lc->life, &down, &up);
+	c->told_life = c->lc->life;
+	if (down)
+		nif_out_add(out, &c->owner,
+		            enif_make_tuple2(e, atoms.cordon_peer_down, chan_term(e, c)));
+	if (up)
 		nif_out_add(out, &c->owner,
 		            enif_make_tuple2(e, atoms.cordon_peer_up, chan_term(e, c)));
+	if (c->notify_pending)
+		nif_out_add(out, &c->owner,
+		            enif_make_tuple2(e, atoms.cordon_notify, chan_term(e, c)));
+	c->unacked = down || up || c->notify_pending;
+	c->notify_pending = false;
 }
 
 /* monitor(ch) -> ref; {:DOWN, ref, :cordon_pd, {ch, peer}, reason} follows

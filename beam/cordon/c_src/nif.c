@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "beam/cordon/c_src/nif.h"
-#include "ipc/internal.h"
+#include "ipc/os.h"
 
 struct nif_state nif;
 struct nif_atoms atoms;
@@ -101,7 +101,7 @@ void *nif_monitor_resource(void)
 void nif_kick(void)
 {
 	__atomic_add_fetch(&nif.kick, 1, __ATOMIC_RELEASE);
-	ipc_futex_wake(&nif.kick);
+	ipc_os_wake(&nif.kick);
 }
 
 ERL_NIF_TERM nif_reply_term(ErlNifEnv *env, uint64_t info, const uint64_t mr[IPC_MAX_MRS])
@@ -449,12 +449,37 @@ struct lc_pd *nif_pd(void)
 	return &pd;
 }
 
+/* label(name) -> integer: the labels Cordon reserves, and the largest a
+ * protocol may use, so the Elixir library holds none as a literal.  Works
+ * without boot information (they are constants). */
+static ERL_NIF_TERM nif_label(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+	static const struct {
+		const char *name;
+		uint64_t value;
+	} labels[] = {
+	    {"user_max", IPC_LABEL_USER_MAX},
+	    {"peer_down", IPC_LABEL_PEER_DOWN},
+	    {"invalid", IPC_LABEL_INVALID},
+	    {"broken", IPC_LABEL_BROKEN},
+	};
+	char name[16];
+
+	if (enif_get_atom(env, argv[0], name, sizeof(name), ERL_NIF_LATIN1) > 0)
+		for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+			if (strcmp(name, labels[i].name) == 0)
+				return enif_make_uint64(env, labels[i].value);
+	return nif_argerr(env, "label/1 knows :user_max, :peer_down, :invalid and :broken");
+}
+
 static ErlNifFunc funcs[] = {
     {"info", 0, nif_info, 0},
     {"ready", 0, nif_ready, 0},
+    {"label", 1, nif_label, 0},
     {"grant", 1, nif_grant, 0},
     {"notify", 1, nif_notify, 0},
     {"subscribe", 1, nif_subscribe, 0},
+    {"ack", 1, nif_ack, 0},
     {"unsubscribe", 1, nif_unsubscribe, 0},
     {"call", 3, nif_call, 0},
     {"reply", 4, nif_reply, 0},

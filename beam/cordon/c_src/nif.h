@@ -29,6 +29,21 @@
  *    deaths and restarts) is found by the waiter thread and sent as
  *    messages to the channel's subscriber, with enif_send.
  *
+ * Unasked messages coalesce, as seL4 notifications do (a notification is
+ * a word of bits: signals merge, a sender cannot queue work on the
+ * receiver).  The events the NIF sends a subscriber without being asked,
+ * {:cordon_notify, ch}, {:cordon_peer_down, ch} and {:cordon_peer_up, ch},
+ * are sent at most once per channel until the subscriber acknowledges
+ * them with ack/1 (Cordon.Channel.ack/1; Cordon.Server does it for its
+ * callbacks).  Meanwhile notifications only set notify_pending, and the
+ * peer's life changes only move lc->life away from told_life.  The ack
+ * sends what accumulated at once: a down and/or an up for the life change
+ * since told_life (ipc_life_change), then one notify.  So a peer that
+ * notifies or restarts as fast as it can puts at most three messages per
+ * channel in the subscriber's mailbox, however long it takes to read
+ * them.  The other messages are answers (:cordon_reply to a call, one
+ * :cordon_protected at a time, one {:DOWN, ...} per monitor/1).
+ *
  * Lock order: a channel's mutex, then nothing (messages are built under it
  * and sent after it is released: enif_send may take the VM's locks, and
  * the VM calls our resource down callback holding its own).
@@ -42,7 +57,7 @@
 #include <erl_nif.h>
 
 #include "ipc/ipc.h"
-#include "libcordon/internal.h"
+#include "libcordon/pd.h"
 
 /* How long a scheduler thread spins for a protected call's reply before
  * handing the call to the waiter thread: long enough for a native callee
@@ -93,7 +108,11 @@ struct nif_chan {
 	bool has_owner;
 	ErlNifPid owner;
 	ErlNifMonitor owner_mon;
-	bool notify_pending; /* a notification came while nobody subscribed */
+	/* Coalescing (see "Unasked messages" above): what the subscriber has
+	 * not been told yet, and whether it acknowledged the last telling. */
+	bool notify_pending; /* a notification it has not been told of */
+	bool unacked;        /* events were sent; nothing more until ack/1 */
+	uint32_t told_life;  /* the peer's life as the subscriber last heard */
 	bool call_forwarded; /* a call taken from the peer awaits the owner's reply */
 	uint32_t forwarded_seq;
 
@@ -169,6 +188,7 @@ void nif_check_broken(struct nif_chan *c);
 /* chan.c */
 ERL_NIF_TERM nif_notify(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM nif_subscribe(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
+ERL_NIF_TERM nif_ack(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM nif_unsubscribe(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM nif_call(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM nif_reply(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
@@ -186,11 +206,13 @@ void nif_calls_progress(struct nif_chan *c, struct nif_out *out);
 void nif_serve_calls(struct nif_chan *c, struct nif_out *out);
 /* Waiter thread, under c->lock, after ipc_poll reported IPC_EV_LIFE. */
 void nif_life_changed(struct nif_chan *c, struct nif_out *out);
+/* Under c->lock: send the subscriber what it has not been told (peer
+ * down/up, one notify), unless it has not acknowledged the last events. */
+void nif_events_deliver(struct nif_chan *c, struct nif_out *out);
 
 /* data.c */
 ERL_NIF_TERM nif_queue_send(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM nif_queue_recv(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
-ERL_NIF_TERM nif_queue_max(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM nif_region_read(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM nif_region_write(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);
 ERL_NIF_TERM nif_regions(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]);

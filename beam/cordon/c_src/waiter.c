@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 
 #include "beam/cordon/c_src/nif.h"
-#include "ipc/internal.h"
+#include "ipc/os.h"
 
 #define MAX_WORDS (2 * IPC_MAX_CHANNELS + 2)
 
@@ -34,14 +34,9 @@ static void pass(struct nif_chan *c, struct nif_out *out)
 		        c->lc->peer);
 	if (ev & IPC_EV_LIFE)
 		nif_life_changed(c, out);
-	if ((ev & IPC_EV_NOTIFY) && lc_hears(ch)) {
-		if (c->has_owner)
-			nif_out_add(out, &c->owner,
-			            enif_make_tuple2(out->env, atoms.cordon_notify,
-			                             enif_make_uint(out->env, ch->id)));
-		else
-			c->notify_pending = true;
-	}
+	if ((ev & IPC_EV_NOTIFY) && lc_hears(ch))
+		c->notify_pending = true; /* coalesces: nif.h, unasked messages */
+	nif_events_deliver(c, out);
 	nif_serve_calls(c, out);
 	nif_calls_progress(c, out);
 	ipc_queue_flush(ch);
@@ -72,7 +67,7 @@ void *nif_waiter_main(void *arg)
 		uint32_t kick = __atomic_load_n(&nif.kick, __ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&nif.stop, __ATOMIC_ACQUIRE))
 			break;
-		uint32_t mev = __atomic_load_n(&pd->mon->event, __ATOMIC_ACQUIRE);
+		uint32_t mev = ipc_mon_event(pd->mon);
 		if (mev != mon_seen) {
 			mon_seen = mev;
 			drain_ctl();
@@ -94,8 +89,8 @@ void *nif_waiter_main(void *arg)
 			enif_mutex_unlock(c->lock);
 			nif_out_send(&out);
 		}
-		words[n] = &pd->mon->event;
-		expect[n++] = mon_seen;
+		ipc_mon_wait_word(pd->mon, mon_seen, &words[n], &expect[n]);
+		n++;
 		words[n] = &nif.kick;
 		expect[n++] = kick;
 

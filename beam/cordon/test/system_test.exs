@@ -6,7 +6,7 @@ defmodule Cordon.SystemTest do
   use ExUnit.Case, async: false
 
   for file <- ~w(channel.exs server.exs queue.exs region.exs monitor.exs args.exs
-                 scheduler.exs) do
+                 scheduler.exs storm.exs) do
     @file_name file
     test "in a BEAM PD: #{file}" do
       {status, out} = Cordon.Test.System.run([@file_name])
@@ -52,7 +52,13 @@ defmodule Cordon.SystemTest do
 
   test "examples/sensor: the Elixir app reads the native driver and serves its status page over HTTP" do
     port = free_port()
-    dir = Path.join(Cordon.Test.System.build(), "tests/beam/sensor-#{System.unique_integer([:positive])}")
+
+    dir =
+      Path.join(
+        Cordon.Test.System.build(),
+        "tests/beam/sensor-#{System.unique_integer([:positive])}"
+      )
+
     File.mkdir_p!(dir)
     system = Path.join(dir, "sensor.system")
 

@@ -340,7 +340,9 @@ defmodule BeamBench do
 
       {:error, :empty} ->
         receive do
-          {:cordon_notify, @ncaller} -> ncaller_message()
+          {:cordon_notify, @ncaller} ->
+            Cordon.Channel.ack(@ncaller)
+            ncaller_message()
         after
           @reply_wait -> raise "no answer from the native caller"
         end
@@ -378,7 +380,9 @@ defmodule BeamBench do
 
       {:error, :full} ->
         receive do
-          {:cordon_notify, @target} -> send_all(bin, n)
+          {:cordon_notify, @target} ->
+            Cordon.Channel.ack(@target)
+            send_all(bin, n)
         after
           @reply_wait -> raise "queue full, and no notification for #{@reply_wait} ms"
         end

@@ -17,11 +17,18 @@ defmodule Cordon.Channel do
       protected call; answer it with `reply/4` (`Cordon.Server` does this
       for you). The peer waits until then.
 
+  These three coalesce, as notifications do on seL4: once one of them is
+  sent, the channel sends no other until the subscriber calls `ack/1`
+  (`Cordon.Server` does it before its callbacks). Then what happened
+  meanwhile comes at once: the peer's down and/or up since the last one
+  heard, and one `{:cordon_notify, ch}` for any number of notifications.
+  So a peer that notifies as fast as it can never fills the subscriber's
+  mailbox. Call `ack/1` when the message is received, before acting on
+  it: a notification during the action then comes as a fresh message.
+
   A notification that arrives while nobody subscribes is kept (coalesced)
   and delivered on subscription; a call waits for a subscriber.
   """
-
-  @max_label 0xFFFFFFFFFFFFF - 3
 
   @doc "Notifies the peer. Never blocks."
   @spec notify(Cordon.channel()) :: :ok
@@ -33,6 +40,14 @@ defmodule Cordon.Channel do
   """
   @spec subscribe(Cordon.channel()) :: :ok | {:error, {:subscribed, pid()}}
   def subscribe(ch), do: Cordon.NIF.subscribe(ch)
+
+  @doc """
+  Acknowledges the channel's events received so far (see Events): the
+  next ones may be sent. Only the subscriber; `{:error, :not_subscribed}`
+  otherwise.
+  """
+  @spec ack(Cordon.channel()) :: :ok | {:error, :not_subscribed}
+  def ack(ch), do: Cordon.NIF.ack(ch)
 
   @doc "Stops the calling process's subscription."
   @spec unsubscribe(Cordon.channel()) :: :ok | {:error, :not_subscribed}
@@ -55,8 +70,8 @@ defmodule Cordon.Channel do
           | {:error, :peer_down | :invalid | :broken | :busy}
   def call(ch, label, words \\ [])
 
-  def call(ch, label, words)
-      when is_integer(label) and label >= 0 and label <= @max_label and is_list(words) do
+  # The NIF checks the label's upper bound (Cordon.NIF.label(:user_max)).
+  def call(ch, label, words) when is_integer(label) and label >= 0 and is_list(words) do
     case Cordon.NIF.call(ch, label, words) do
       {:wait, ref} ->
         receive do
@@ -69,7 +84,11 @@ defmodule Cordon.Channel do
   end
 
   def call(_ch, label, words) when is_list(words),
-    do: raise(ArgumentError, "a label is an integer 0..#{@max_label}, not #{inspect(label)}")
+    do:
+      raise(
+        ArgumentError,
+        "a label is an integer 0..#{Cordon.NIF.label(:user_max)}, not #{inspect(label)}"
+      )
 
   def call(_ch, _label, words),
     do: raise(ArgumentError, "message words are a list of integers, not #{inspect(words)}")

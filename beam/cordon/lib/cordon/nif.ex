@@ -31,9 +31,11 @@ defmodule Cordon.NIF do
   defp nif, do: :erlang.nif_error(:cordon_nif_not_loaded)
 
   def info, do: nif()
+  def label(_name), do: nif()
   def grant(_name), do: nif()
   def notify(_ch), do: nif()
   def subscribe(_ch), do: nif()
+  def ack(_ch), do: nif()
   def unsubscribe(_ch), do: nif()
   def call(_ch, _label, _words), do: nif()
   def reply(_ch, _token, _label, _words), do: nif()

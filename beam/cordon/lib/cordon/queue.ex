@@ -8,6 +8,8 @@ defmodule Cordon.Queue do
   subscriber of the channel gets `{:cordon_notify, ch}` when the consumer
   has made room. Receiving never blocks either: an empty queue answers
   `{:error, :empty}`, and the subscriber is notified when a message comes.
+  Those notifications coalesce until the subscriber calls
+  `Cordon.Channel.ack/1` (see `Cordon.Channel`, Events).
 
   Terms travel as `:erlang.term_to_binary/1` and are decoded with
   `:erlang.binary_to_term(bin, [:safe])`: the peer is untrusted, and `:safe`

@@ -108,7 +108,7 @@ defmodule Cordon.Server do
         {:noreply, {module, state}}
 
       {:invalid, state} ->
-        Cordon.Channel.reply(ch, token, 0xFFFFFFFFFFFFF - 1, [])
+        Cordon.Channel.reply(ch, token, Cordon.NIF.label(:invalid), [])
         {:noreply, {module, state}}
 
       {:stop, reason, rlabel, rwords, state} ->
@@ -118,6 +118,8 @@ defmodule Cordon.Server do
   end
 
   def handle_info({:cordon_notify, ch}, {module, state}) do
+    Cordon.Channel.ack(ch)
+
     if function_exported?(module, :handle_notify, 2),
       do: wrap(module, module.handle_notify(ch, state)),
       else: {:noreply, {module, state}}
@@ -151,6 +153,8 @@ defmodule Cordon.Server do
   end
 
   defp peer(ch, what, {module, state}) do
+    Cordon.Channel.ack(ch)
+
     if function_exported?(module, :handle_peer, 3),
       do: wrap(module, module.handle_peer(ch, what, state)),
       else: {:noreply, {module, state}}

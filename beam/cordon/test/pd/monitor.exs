@@ -16,6 +16,7 @@ defmodule MonitorTest do
     assert reason in [:down, :restarted]
     assert_receive {:DOWN, ^by_name, :cordon_pd, {0, "peer"}, ^reason}, 10_000
     assert_receive {:cordon_peer_down, 0}, 10_000
+    :ok = Channel.ack(0)
     assert_receive {:cordon_peer_up, 0}, 30_000
     assert Channel.peer_up?(0)
     assert Channel.call(0, 1, [7]) == {:ok, 101, [7]}
@@ -58,6 +59,7 @@ defmodule MonitorTest do
 
   defp wait_up do
     unless Channel.peer_up?(0) do
+      :ok = Channel.ack(0)
       assert_receive {:cordon_peer_up, 0}, 30_000
     end
   end

@@ -21,6 +21,7 @@ defmodule QueueTest do
 
       {:error, :empty} ->
         assert_receive {:cordon_notify, 0}, 10_000
+        :ok = Cordon.Channel.ack(0)
         recv_n(n, acc)
     end
   end
@@ -54,6 +55,7 @@ defmodule QueueTest do
     assert :erlang.binary_to_term(bin) == term
     :ok = Queue.send_term(0, term)
     assert_receive {:cordon_notify, 0}, 10_000
+    :ok = Cordon.Channel.ack(0)
     assert wait_term() == {:ok, term}
   end
 
@@ -69,6 +71,7 @@ defmodule QueueTest do
     case Queue.recv_term(0) do
       {:error, :empty} ->
         assert_receive {:cordon_notify, 0}, 10_000
+        :ok = Cordon.Channel.ack(0)
         wait_term()
 
       other ->
@@ -98,6 +101,7 @@ defmodule QueueTest do
         case drain([]) do
           [] ->
             assert_receive {:cordon_notify, 0}, 10_000
+            :ok = Cordon.Channel.ack(0)
             pump(all, got, total)
 
           more ->

@@ -53,7 +53,7 @@ defmodule ServerTest do
     GenServer.cast(pid, {:mode, :refuse})
     :ok = Cordon.Channel.notify(1)
     assert_receive {:client_got, text}, 10_000
-    assert text == "#{0xFFFFFFFFFFFFF - 1}:"
+    assert text == "#{Cordon.NIF.label(:invalid)}:"
     Supervisor.stop(sup)
   end
 

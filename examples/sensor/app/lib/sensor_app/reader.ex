@@ -95,6 +95,8 @@ defmodule SensorApp.Reader do
 
   # The driver's notification: the temperature crossed the threshold.
   def handle_info({:cordon_notify, ch}, %{ch: ch} = s) do
+    # Acknowledge first: a crossing during the read comes as a new message.
+    Cordon.Channel.ack(ch)
     s = read(s)
 
     if s.reading do
@@ -120,13 +122,14 @@ defmodule SensorApp.Reader do
   end
 
   def handle_info({:cordon_peer_up, ch}, %{ch: ch, up: false} = s) do
+    Cordon.Channel.ack(ch)
     IO.puts("driver back, resuming")
     {:noreply, watch(s)}
   end
 
   # Already watching (the :DOWN says when it goes); peer_down repeats it.
-  def handle_info({:cordon_peer_up, _}, s), do: {:noreply, s}
-  def handle_info({:cordon_peer_down, _}, s), do: {:noreply, s}
+  def handle_info({:cordon_peer_up, ch}, s), do: ack(ch, s)
+  def handle_info({:cordon_peer_down, ch}, s), do: ack(ch, s)
 
   @impl true
   def handle_call(:status, _from, s) do
@@ -173,6 +176,11 @@ defmodule SensorApp.Reader do
   end
 
   # message registers are unsigned 64-bit words; temperatures are signed
+  defp ack(ch, s) do
+    Cordon.Channel.ack(ch)
+    {:noreply, s}
+  end
+
   defp word(i), do: :binary.decode_unsigned(<<i::signed-64>>)
 
   defp signed(w) do
