@@ -237,10 +237,8 @@ static void pd_ended(struct mon *m, size_t p)
 	mp->last_status = status;
 	mon_budget_pd_ended(m, p);
 	set_ends(m, p, false);
-	while (mon_relay_pump(m, mp, &mp->out))
-		;
-	while (mon_relay_pump(m, mp, &mp->err))
-		;
+	mon_relay_end(m, mp, &mp->out);
+	mon_relay_end(m, mp, &mp->err);
 	drain_ctl(mp);
 	close_fd(&mp->ctl);
 
@@ -493,9 +491,14 @@ static int watch_loop(struct mon *m)
 			mon_log(m, "MON|ERROR:", "epoll_wait: %s", strerror(errno));
 			return 1;
 		}
-		for (int i = 0; i < n; i++) {
+		/* Two passes: supervision, control and admin events first, PD
+		 * output last, so a flooding PD cannot delay them (output.c). */
+		for (int k = 0; k < 2 * n; k++) {
+			int i = k % n;
 			enum ev_kind kind = (enum ev_kind)(evs[i].data.u64 >> 32);
 			size_t p = (uint32_t)evs[i].data.u64;
+			if ((kind == EV_OUT || kind == EV_ERR) != (k >= n))
+				continue;
 			struct mon_pd *mp =
 			    kind == EV_SIGNAL || kind == EV_ADMIN ? NULL : &m->pds[p];
 			switch (kind) {
