@@ -28,10 +28,14 @@ struct mon_mem {
 };
 
 /* Output relay for one of a PD's streams: bytes are cut into lines and each
- * line is printed with the PD's name as a prefix. */
+ * line is printed with the PD's name as a prefix, within a budget of lines
+ * per second (output.c); lines over it are counted and dropped. */
 struct mon_relay {
-	int fd;     /* read end of the PD's pipe; -1 once closed */
-	size_t len; /* bytes of an unfinished line in buf */
+	int fd;             /* read end of the PD's pipe; -1 once closed */
+	size_t len;         /* bytes of an unfinished line in buf */
+	uint64_t window_ms; /* CLOCK_MONOTONIC start of the budget's window */
+	uint32_t lines;     /* lines relayed in that window */
+	uint64_t dropped;   /* lines dropped and not yet reported */
 	char buf[1024];
 };
 
@@ -163,9 +167,12 @@ void mon_sup_timer(struct mon *m);
 
 /* output.c */
 void mon_relay_init(struct mon_relay *r, int fd);
-/* Read what is there; returns false once the stream has ended. */
+/* Read some of what is there (at most one turn's worth: call again at the
+ * next readiness); returns false once the stream has ended. */
 bool mon_relay_pump(struct mon *m, const struct mon_pd *pd, struct mon_relay *r);
-void mon_relay_flush(struct mon *m, const struct mon_pd *pd, struct mon_relay *r);
+/* The PD is gone: relay what its pipe holds now, without waiting for an end
+ * of file that a descriptor left in flight may never give, then close. */
+void mon_relay_end(struct mon *m, const struct mon_pd *pd, struct mon_relay *r);
 
 /* history.c */
 void mon_history_line(struct mon *m, size_t pd, const char *s, size_t n);

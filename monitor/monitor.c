@@ -89,9 +89,14 @@ static int watch_loop(struct mon *m)
 			mon_err(m, "epoll_wait: %s", strerror(errno));
 			return 1;
 		}
-		for (int i = 0; i < n; i++) {
+		/* Two passes: supervision, control and admin events first, PD
+		 * output last, so a flooding PD cannot delay them (output.c). */
+		for (int k = 0; k < 2 * n; k++) {
+			int i = k % n;
 			enum mon_ev_kind kind = (enum mon_ev_kind)(evs[i].data.u64 >> 32);
 			size_t p = (uint32_t)evs[i].data.u64;
+			if ((kind == MON_EV_OUT || kind == MON_EV_ERR) != (k >= n))
+				continue;
 			struct mon_pd *mp = &m->pds[p];
 			switch (kind) {
 			case MON_EV_SIGNAL: {

@@ -243,10 +243,8 @@ static enum mon_pd_state reap(struct mon *m, size_t p)
 	drain_ctl(m, p);
 	enum mon_pd_state was = mp->state;
 	mon_pd_set(m, p, MON_PD_EV_EXITED);
-	while (mon_relay_pump(m, mp, &mp->out))
-		;
-	while (mon_relay_pump(m, mp, &mp->err))
-		;
+	mon_relay_end(m, mp, &mp->out);
+	mon_relay_end(m, mp, &mp->err);
 	close_fd(&mp->ctl);
 	return was;
 }

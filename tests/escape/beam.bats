@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: BSD-2-Clause
-# A hostile BEAM PD: a NIF (nif/beam_nif.c, compiled here) makes the system
+# A hostile BEAM PD (hostile.bash): a NIF (nif/beam_nif.c) makes the system
 # calls the BEAM policy refuses, as a compromised NIF could.  The policy's
 # default action notifies the seccomp listener the monitor holds; the
 # monitor names the call in a MON|FAULT line, records it, kills the PD and
@@ -15,55 +15,14 @@
 # Needs Debian's erlang-nox, erlang-dev (erl_nif.h) and elixir.
 
 load ../lib/system
+load hostile
 
 setup_file() {
-	command -v elixirc >/dev/null || skip "elixirc not installed (Debian: elixir)"
-	[ -f /usr/lib/erlang/usr/include/erl_nif.h ] || skip "erl_nif.h not installed (Debian: erlang-dev)"
-	mkdir -p "$CORDON_BUILD/tests/escape"
-	BEAM_DIR=$(mktemp -d "$CORDON_BUILD/tests/escape/beam.XXXXXX")
-	export BEAM_DIR
-	chmod 0755 "$BEAM_DIR"
-	local app=$BEAM_DIR/lib/hostile
-	mkdir -p "$app/ebin" "$app/priv"
-	cc -O2 -Wall -Wextra -Werror -Wno-unused-parameter -fPIC -shared \
-		-I/usr/lib/erlang/usr/include -o "$app/priv/beam_nif.so" \
-		"$CORDON_TOP/tests/escape/nif/beam_nif.c"
-	cat >"$BEAM_DIR/hostile.ex" <<-'EX'
-		defmodule Hostile.Nif do
-		  @on_load :load
-		  def load do
-		    dir = :filename.dirname(:filename.dirname(:code.which(__MODULE__)))
-		    :erlang.load_nif(:filename.join(dir, 'priv/beam_nif'), 0)
-		  end
-		  def ptrace, do: :erlang.nif_error(:not_loaded)
-		  def fork_unshare, do: :erlang.nif_error(:not_loaded)
-		end
-
-		defmodule Hostile do
-		  use Application
-		  def start(_type, _args) do
-		    Task.start_link(fn -> run(Application.fetch_env!(:hostile, :mode)) end)
-		  end
-		  defp run(:idle) do
-		    IO.puts("hostile: up")
-		    receive do: (:never -> :ok)
-		  end
-		  defp run(:ptrace) do
-		    IO.puts("hostile: calling ptrace")
-		    IO.puts("hostile: #{inspect(Hostile.Nif.ptrace())}")
-		  end
-		  defp run(:fork_unshare) do
-		    IO.puts("hostile: forking a child that calls unshare")
-		    IO.puts("hostile: #{inspect(Hostile.Nif.fork_unshare())}")
-		  end
-		end
-	EX
-	elixirc -o "$app/ebin" "$BEAM_DIR/hostile.ex" >/dev/null
-	chmod -R a+rX "$BEAM_DIR"
+	hostile_build
 }
 
 teardown_file() {
-	[ -z "${BEAM_DIR:-}" ] || rm -rf "$BEAM_DIR"
+	hostile_clean
 }
 
 setup() {
@@ -76,8 +35,7 @@ teardown() {
 
 # The application's .app file, with its mode.
 app_mode() {
-	printf '%s\n' "{application,hostile,[{description,\"hostile\"},{vsn,\"0.1\"},{modules,['Elixir.Hostile','Elixir.Hostile.Nif']},{registered,[]},{applications,[kernel,stdlib,elixir]},{mod,{'Elixir.Hostile',[]}},{env,[{mode,$1}]}]}." \
-		>"$BEAM_DIR/lib/hostile/ebin/hostile.app"
+	hostile_app_file "$1" "$BEAM_DIR/lib/hostile/ebin/hostile.app"
 }
 
 # A system: the hostile BEAM PD ($1: its restart kind) under a supervisor
