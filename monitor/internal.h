@@ -205,6 +205,8 @@ void mon_admin_close(struct mon *m);
 void mon_log(struct mon *m, const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const char *mon_signame(int sig);
+/* "PD" or "PDs" for n: one or many, as the count reads. */
+const char *mon_plural(size_t n, const char *one, const char *many);
 /* The name of x86-64 syscall number nr ("socket"), or "#nr". */
 void mon_syscall_name(uint64_t nr, char *buf, size_t len);
 

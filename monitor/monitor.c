@@ -503,8 +503,10 @@ static int watch_loop(struct mon *m)
 				struct signalfd_siginfo si;
 				if (read(m->sigfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
 					continue;
-				mon_log(m, "MON|INFO:", "%s: stopping %zu PDs",
-				        mon_signame((int)si.ssi_signo), running_count(m));
+				size_t left = running_count(m);
+				mon_log(m, "MON|INFO:", "%s: stopping %zu %s",
+				        mon_signame((int)si.ssi_signo), left,
+				        mon_plural(left, "PD", "PDs"));
 				stop_all(m);
 				mon_log(m, "MON|INFO:", "stopped");
 				return 0;
@@ -614,8 +616,10 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 		goto out;
 	}
 
-	mon_log(&m, "MON|INFO:", "booting %s: %zu PDs, %zu channels, %zu memory regions", sys->path,
-	        sys->npds, sys->nchannels, sys->nregions);
+	mon_log(&m, "MON|INFO:", "booting %s: %zu %s, %zu %s, %zu %s", sys->path, sys->npds,
+	        mon_plural(sys->npds, "PD", "PDs"), sys->nchannels,
+	        mon_plural(sys->nchannels, "channel", "channels"), sys->nregions,
+	        mon_plural(sys->nregions, "memory region", "memory regions"));
 	/* Every PD is up from the system's first instant, as on seL4 where
 	 * they all exist before any runs: a call to a PD later in the start
 	 * order waits for it to serve instead of failing. */
@@ -629,7 +633,10 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 			goto out;
 		}
 	}
-	mon_log(&m, "MON|INFO:", "all %zu PDs started", sys->npds);
+	if (sys->npds == 1)
+		mon_log(&m, "MON|INFO:", "1 PD started");
+	else
+		mon_log(&m, "MON|INFO:", "all %zu PDs started", sys->npds);
 	rc = watch_loop(&m);
 	if (rc != 0)
 		stop_all(&m);
