@@ -131,3 +131,18 @@ mounts() {
 	system_stop INT
 	grep -x 'MON|INFO: booting .*: 1 PD, 0 channels, 0 memory regions' "$SYS_LOG"
 }
+
+@test "a CRLF line end is a line end; other carriage returns still show as ?" {
+	cat >"$BATS_TEST_TMPDIR/crlf.system" <<-'XML'
+		<system>
+		    <protection_domain name="crlf" restart="temporary"><program_image path="probe.elf" /></protection_domain>
+		</system>
+	XML
+	system_start -L "$PROBES" "$BATS_TEST_TMPDIR/crlf.system"
+	system_wait '^crlf\| a return, then the end'
+	system_stop INT
+	grep -x 'crlf| a CRLF line' "$SYS_LOG"
+	grep -x 'crlf| over?written' "$SYS_LOG"
+	grep -x 'crlf| two returns?' "$SYS_LOG"
+	grep -x 'crlf| a return, then the end?.' "$SYS_LOG"
+}
