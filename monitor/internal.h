@@ -71,6 +71,8 @@ struct mon_pd {
 	uint64_t oom_kills;   /* OOM kills in its cgroup during its last run */
 	int *grants;          /* per sdf_pd.grants: the listening socket the
 	                         monitor keeps (-1 until opened); NULL without */
+	char vm_slogan[512];  /* a BEAM PD's "Kernel pid terminated" line of
+	                         this run, "" without (vm_reason.c) */
 };
 
 /* A channel: its two end pages and the rings toward each end. */
@@ -157,6 +159,12 @@ void mon_relay_init(struct mon_relay *r, int fd);
 /* Read what is there; returns false once the stream has ended. */
 bool mon_relay_pump(struct mon *m, const struct mon_pd *pd, struct mon_relay *r);
 void mon_relay_flush(struct mon *m, const struct mon_pd *pd, struct mon_relay *r);
+
+/* vm_reason.c: a BEAM PD's last words, for its fault line. */
+void mon_vm_heard(struct mon *m, size_t p, const char *s, size_t n);
+/* ": application APP failed to start: ..." from the slogan heard in this
+ * run, when the PD ended with a non-zero status; "" otherwise. */
+void mon_vm_reason(const struct mon_pd *mp, int status, char *out, size_t len);
 
 /* history.c */
 void mon_history_line(struct mon *m, size_t pd, const char *s, size_t n);

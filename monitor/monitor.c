@@ -129,6 +129,7 @@ int mon_pd_start(struct mon *m, size_t p)
 	mp->running = true;
 	mp->have_fault = false;
 	mp->refused.seen = false;
+	mp->vm_slogan[0] = '\0';
 	mp->stop_requested = false;
 	if (mp->started.tv_sec || mp->started.tv_nsec)
 		mp->restarts++;
@@ -252,13 +253,14 @@ static void pd_ended(struct mon *m, size_t p)
 		return;
 	}
 	bool normal = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	char how[160];
+	char how[160], vm[384];
 	mon_pd_describe_end(mp, status, how, sizeof(how));
 	mon_budget_describe(m, p, how, sizeof(how));
+	mon_vm_reason(mp, status, vm, sizeof(vm));
 	if (normal)
 		mon_log(m, "MON|INFO:", "pd=%s exited status=0", name);
 	else
-		mon_fault(m, "pd=%s %s restarts=%u", name, how, mp->restarts);
+		mon_fault(m, "pd=%s %s restarts=%u%s", name, how, mp->restarts, vm);
 	mon_sup_pd_ended(m, p, !normal, how);
 }
 

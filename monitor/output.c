@@ -47,6 +47,7 @@ static void emit(struct mon *m, const struct mon_pd *pd, const char *raw, size_t
 	fprintf(m->log, "%s| %.*s%s\n", pd->sdf->name, (int)n, s, cut ? " [...]" : "");
 	funlockfile(m->log);
 	mon_history_line(m, (size_t)(pd - m->pds), s, n);
+	mon_vm_heard(m, (size_t)(pd - m->pds), s, n);
 }
 
 /* Print every complete line in the buffer; keep the unfinished rest. */
