@@ -1,9 +1,14 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Cordon — one non-recursive build for everything.
 #
-#   make                      build into build/ (CLI, libcordon, pkg-config file, examples)
-#   make SANITIZE=1           the same with ASan+UBSan into build-asan/
-#   make test                 the whole suite (plain); `make test SANITIZE=1` under sanitizers
+#   make                      build into build/ what running needs (CLI, libcordon,
+#                             pkg-config file, the BEAM library, examples): only
+#                             the run dependencies (scripts/deps)
+#   make tests                also what the test suite needs: unit tests (cmocka),
+#                             test PDs, benchmarks, fuzz targets (scripts/deps --test)
+#   make SANITIZE=1 tests     the same with ASan+UBSan into build-asan/
+#   make test                 build tests, then run the whole suite (plain);
+#                             `make test SANITIZE=1` under sanitizers
 #   make install PREFIX=/usr/local
 #
 # Each component folder contributes a module.mk fragment; this file only holds
@@ -40,6 +45,10 @@ HOST_LIBS_XML     := $(shell pkg-config --cflags --libs libxml-2.0 2>/dev/null)
 HOST_LIBS_SECCOMP := $(shell pkg-config --libs libseccomp 2>/dev/null)
 
 all:
+# Everything the test suite runs.  A module adds here, never to `all`, what
+# needs a test dependency (cmocka, clang, bats): `all` must build on a machine
+# with only the run dependencies (scripts/fresh-machine checks it).
+tests: all
 
 # Keep every intermediate object: without this, objects only named through
 # pattern rules are deleted after the link and rebuilt on the next make.
@@ -63,10 +72,10 @@ include $(sort $(wildcard tests/*/module.mk) $(wildcard examples/*/module.mk))
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
-test: all
+test: tests
 	$(TOP)/tests/run $(if $(filter 1,$(SANITIZE)),--sanitize)
 
 clean:
 	rm -rf build build-asan
 
-.PHONY: all test clean install
+.PHONY: all tests test clean install

@@ -41,7 +41,7 @@ $(B)/bench/pd/recovery.system: bench/pd/recovery.system
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-all: $(B)/bench/ipc-bench $(B)/bench/pd-bench $(PD_BENCH_PDS)
+tests: $(B)/bench/ipc-bench $(B)/bench/pd-bench $(PD_BENCH_PDS)
 
 PD_BENCH_ARGS ?= $(BENCH_ARGS)
 PD_BENCH_DEPS := $(B)/bench/pd-bench $(PD_BENCH_PDS) $(B)/bin/cordon

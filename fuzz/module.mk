@@ -7,9 +7,10 @@
 #   fuzz-boot   lc_boot_check() over arbitrary boot information
 #
 # Built with clang (-fsanitize=fuzzer,address,undefined) into $(B)/fuzz/,
-# and only when that compiler can link a fuzzer: the rest of the build
-# never needs clang.  `make fuzz FUZZ_SECONDS=600` runs each target that
-# long and merges what it found into fuzz/corpus/<target>/.
+# as part of `make tests`, and only when that compiler can link a fuzzer:
+# the rest of the build never needs clang.  `make fuzz FUZZ_SECONDS=600`
+# runs each target that long and merges what it found into
+# fuzz/corpus/<target>/.
 #
 # The library sources are compiled a third time (after host/ and pd/) into
 # obj/fuzz/, instrumented for coverage.  Their clang-only warnings are shown
@@ -102,7 +103,7 @@ $(FUZZ_D)/boot-seeds: fuzz/boot_seeds.c ipc/abi.h
 	$(CC) $(BASE_CFLAGS) -o $@ $<
 
 ifeq ($(FUZZ_OK),1)
-all: fuzz-targets
+tests: fuzz-targets
 fuzz-targets: $(addprefix $(FUZZ_D)/,$(FUZZ_TARGETS)) $(FUZZ_IMAGES)
 
 # Long runs: each target FUZZ_SECONDS seconds from the committed corpus, new
@@ -133,7 +134,10 @@ fuzz-cmin: fuzz-targets
 		echo "$$t: $$(ls fuzz/corpus/$$t | wc -l) inputs"; \
 	done
 else
+# Said only when tests are built: `make` alone never needs clang.
+ifneq ($(filter tests test fuzz%,$(MAKECMDGOALS)),)
 $(info fuzz/: $(FUZZ_CC) cannot link libFuzzer with ASan+UBSan; fuzz targets not built (install clang libclang-rt-14-dev))
+endif
 fuzz fuzz-cmin fuzz-targets:
 	@echo "fuzz/: needs clang with libFuzzer (Debian: clang libclang-rt-14-dev)" >&2; exit 1
 endif

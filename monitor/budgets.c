@@ -11,10 +11,10 @@
  * of cgroups take the kernel's cgroup locks and RCU grace periods, seconds on a busy machine: a
  * restart should not pay them), then every cgroup is removed.
  *
- * When no hierarchy can be used, a system that declares no budget still
- * runs (one MON|INFO line says why budgets are off, and priority falls back
- * to nice); one that declares any is refused, naming each PD and limit:
- * a limit that is silently not enforced is worse than none.
+ * A system that declares no budget opens no hierarchy and says nothing of
+ * budgets; its priorities map to nice.  When no hierarchy can be used, one
+ * that declares any is refused, naming each PD and limit: a limit that is
+ * silently not enforced is worse than none.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -44,7 +44,16 @@ static void declared(const struct sdf_pd *pd, char *buf, size_t len)
 
 int mon_budget_open(struct mon *m)
 {
-	char name[32], why[1024];
+	char name[32], why[1024], what[160];
+	size_t declaring = 0;
+	for (size_t p = 0; p < m->sys->npds; p++) {
+		declared(&m->sys->pds[p], what, sizeof(what));
+		declaring += what[0] != '\0';
+	}
+	/* Nothing for a cgroup to enforce: no hierarchy is opened (no
+	 * cgroup made, nothing said), and priority maps to nice. */
+	if (!declaring)
+		return 0;
 	snprintf(name, sizeof(name), "cordon-%d", (int)getpid());
 	if (budget_open(name, NULL, &m->budget, why, sizeof(why)) == 0) {
 		char dirs[1024] = "";
@@ -55,31 +64,19 @@ int mon_budget_open(struct mon *m)
 		mon_info(m, "budgets: %s at%s", budget_mode_name(budget_mode(m->budget)), dirs);
 		return 0;
 	}
-	size_t refused = 0;
+	mon_err(m, "resource budgets cannot be enforced here: %s", why);
 	for (size_t p = 0; p < m->sys->npds; p++) {
-		char what[160];
 		declared(&m->sys->pds[p], what, sizeof(what));
-		if (!what[0])
-			continue;
-		if (!refused++)
-			mon_err(m, "resource budgets cannot be enforced here: %s", why);
-		mon_err(m, "pd=%s declares %s: refusing to run it without them",
-		        m->sys->pds[p].name, what);
+		if (what[0])
+			mon_err(m, "pd=%s declares %s: refusing to run it without them",
+			        m->sys->pds[p].name, what);
 	}
-	if (refused) {
-		mon_err(m,
-		        "  hint: run cordon as root on a machine with cgroup v2 (memory, cpu and "
-		        "pids controllers) or v1 (memory, cpu and pids hierarchies), or as a user "
-		        "in a delegated cgroup v2 subtree: systemd-run --user --scope -p "
-		        "Delegate=yes cordon run ...; or remove the PDs' <limits> and "
-		        "budget/period");
-		return -1;
-	}
-	mon_info(m,
-	         "budgets: off (%s); no PD declares limits or a budget below its "
-	         "period, so the system runs without them; priority maps to nice only",
-	         why);
-	return 0;
+	mon_err(m, "  hint: run cordon as root on a machine with cgroup v2 (memory, cpu and "
+	           "pids controllers) or v1 (memory, cpu and pids hierarchies), or as a user "
+	           "in a delegated cgroup v2 subtree: systemd-run --user --scope -p "
+	           "Delegate=yes cordon run ...; or remove the PDs' <limits> and "
+	           "budget/period");
+	return -1;
 }
 
 /* Without cgroups, priority is approximated with nice, relative to the

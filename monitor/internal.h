@@ -73,6 +73,8 @@ struct mon_pd {
 	uint64_t oom_kills;   /* OOM kills in its cgroup during its last run */
 	int *grants;          /* per sdf_pd.grants: the listening socket the
 	                         monitor keeps (-1 until opened); NULL without */
+	char vm_slogan[512];  /* a BEAM PD's "Kernel pid terminated" line of
+	                         this run, "" without (vm_reason.c) */
 };
 
 /* A channel: its two end pages and the rings toward each end. */
@@ -174,6 +176,12 @@ bool mon_relay_pump(struct mon *m, const struct mon_pd *pd, struct mon_relay *r)
  * of file that a descriptor left in flight may never give, then close. */
 void mon_relay_end(struct mon *m, const struct mon_pd *pd, struct mon_relay *r);
 
+/* vm_reason.c: a BEAM PD's last words, for its fault line. */
+void mon_vm_heard(struct mon *m, size_t p, const char *s, size_t n);
+/* ": application APP failed to start: ..." from the slogan heard in this
+ * run, when the PD ended with a non-zero status; "" otherwise. */
+void mon_vm_reason(const struct mon_pd *mp, int status, char *out, size_t len);
+
 /* history.c */
 void mon_history_line(struct mon *m, size_t pd, const char *s, size_t n);
 /* Log a MON|FAULT line and keep it for `cordon faults`. */
@@ -251,6 +259,8 @@ void mon_admin_close(struct mon *m);
 void mon_log(struct mon *m, const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const char *mon_signame(int sig);
+/* "PD" or "PDs" for n: one or many, as the count reads. */
+const char *mon_plural(size_t n, const char *one, const char *many);
 /* The name of x86-64 syscall number nr ("socket"), or "#nr". */
 void mon_syscall_name(uint64_t nr, char *buf, size_t len);
 

@@ -26,6 +26,11 @@ void mon_log(struct mon *m, const char *tag, const char *fmt, ...)
 	fflush(m->log);
 }
 
+const char *mon_plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 const char *mon_signame(int sig)
 {
 	static const struct {

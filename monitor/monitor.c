@@ -103,8 +103,9 @@ static int watch_loop(struct mon *m)
 				struct signalfd_siginfo si;
 				if (read(m->sigfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
 					continue;
-				mon_info(m, "%s: stopping %zu PDs", mon_signame((int)si.ssi_signo),
-				         alive_count(m));
+				size_t left = alive_count(m);
+				mon_info(m, "%s: stopping %zu %s", mon_signame((int)si.ssi_signo),
+				         left, mon_plural(left, "PD", "PDs"));
 				mon_pd_terminate_all(m);
 				mon_info(m, "stopped");
 				return 0;
@@ -209,8 +210,10 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 		goto out;
 	}
 
-	mon_info(&m, "booting %s: %zu PDs, %zu channels, %zu memory regions", sys->path, sys->npds,
-	         sys->nchannels, sys->nregions);
+	mon_info(&m, "booting %s: %zu %s, %zu %s, %zu %s", sys->path, sys->npds,
+	         mon_plural(sys->npds, "PD", "PDs"), sys->nchannels,
+	         mon_plural(sys->nchannels, "channel", "channels"), sys->nregions,
+	         mon_plural(sys->nregions, "memory region", "memory regions"));
 	/* Every PD is up from the system's first instant, as on seL4 where
 	 * they all exist before any runs: a call to a PD later in the start
 	 * order waits for it to serve instead of failing. */
@@ -223,7 +226,10 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 			goto out;
 		}
 	}
-	mon_info(&m, "all %zu PDs started", sys->npds);
+	if (sys->npds == 1)
+		mon_info(&m, "1 PD started");
+	else
+		mon_info(&m, "all %zu PDs started", sys->npds);
 	rc = watch_loop(&m);
 	if (rc != 0)
 		mon_pd_terminate_all(&m);

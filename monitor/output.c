@@ -5,7 +5,8 @@
  * buffer is cut (and marked) rather than grown without bound, and control
  * characters are shown as '?': a carriage return or an escape sequence must
  * not let a PD overwrite its own prefix on the operator's terminal and pass
- * its words off as the monitor's.  Tabs and UTF-8 text pass; the C1
+ * its words off as the monitor's (the '\r' of a CRLF line end is dropped,
+ * not shown).  Tabs and UTF-8 text pass; the C1
  * controls' UTF-8 forms (U+0080..U+009F, which some terminals obey) do not.
  *
  * A PD must not be able to freeze or starve the monitor through its output,
@@ -110,6 +111,7 @@ static void emit(struct mon *m, const struct mon_pd *pd, struct mon_relay *r, co
 	fprintf(m->log, "%s| %.*s%s\n", pd->sdf->name, (int)n, s, cut ? " [...]" : "");
 	funlockfile(m->log);
 	mon_history_line(m, (size_t)(pd - m->pds), s, n);
+	mon_vm_heard(m, (size_t)(pd - m->pds), s, n);
 }
 
 /* Print every complete line in the buffer; keep the unfinished rest. */
@@ -120,7 +122,12 @@ static void drain_lines(struct mon *m, const struct mon_pd *pd, struct mon_relay
 		char *nl = memchr(r->buf + start, '\n', r->len - start);
 		if (!nl)
 			break;
-		emit(m, pd, r, r->buf + start, (size_t)(nl - (r->buf + start)), false);
+		size_t n = (size_t)(nl - (r->buf + start));
+		/* A CRLF line end (the BEAM's) is a line end: its '\r' is
+		 * dropped, every other control character is still shown. */
+		if (n && r->buf[start + n - 1] == '\r')
+			n--;
+		emit(m, pd, r, r->buf + start, n, false);
 		start = (size_t)(nl - r->buf) + 1;
 	}
 	memmove(r->buf, r->buf + start, r->len - start);

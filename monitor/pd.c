@@ -136,6 +136,7 @@ int mon_pd_start(struct mon *m, size_t p)
 	}
 	mp->last_fault = (struct ipc_ctl){0};
 	mp->refused.nr = -1;
+	mp->vm_slogan[0] = '\0';
 	if (mp->started.tv_sec || mp->started.tv_nsec)
 		mp->restarts++;
 	mon_info(m, "pd=%s started pid=%d", pd->name, (int)mp->child.pid);
@@ -264,12 +265,14 @@ bool mon_pd_reap(struct mon *m, size_t p, enum mon_end_kind *end, char *how, siz
 	}
 	int status = mp->last_status;
 	bool normal = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	char vm[384];
 	mon_pd_describe_end(mp, status, how, len);
 	mon_budget_describe(m, p, how, len);
+	mon_vm_reason(mp, status, vm, sizeof(vm));
 	if (normal)
 		mon_info(m, "pd=%s exited status=0", name);
 	else
-		mon_fault(m, "pd=%s %s restarts=%u", name, how, mp->restarts);
+		mon_fault(m, "pd=%s %s restarts=%u%s", name, how, mp->restarts, vm);
 	/* Exit status 0 is a PD that finished, whenever it does (a one-shot
 	 * task may do all its work in init()): only a death is a failed start. */
 	*end = normal                   ? MON_END_NORMAL

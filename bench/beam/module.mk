@@ -64,7 +64,7 @@ $(BB_DIR)/lib/cordon/ebin/cordon.app: $(BB_CORDON_SRC)/ebin/cordon.app \
 	rm -rf $(BB_DIR)/lib/cordon && mkdir -p $(BB_DIR)/lib
 	cp -R $(BB_CORDON_SRC) $(BB_DIR)/lib/cordon
 
-all: $(B)/bench/beam-bench $(BEAM_BENCH_FILES)
+tests: $(B)/bench/beam-bench $(BEAM_BENCH_FILES)
 
 BEAM_BENCH_ARGS ?= $(BENCH_ARGS)
 BEAM_BENCH_DEPS := $(B)/bench/beam-bench $(BEAM_BENCH_FILES) $(B)/bin/cordon

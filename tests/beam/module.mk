@@ -7,4 +7,4 @@ $(B)/tests/beam/%.elf: tests/beam/%.c $(B)/lib/libcordon.a $(B)/lib/pkgconfig/co
 	@mkdir -p $(dir $@)
 	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
 
-all: $(BEAM_TEST_PDS)
+tests: $(BEAM_TEST_PDS)

@@ -76,7 +76,7 @@ teardown() {
 	run "$CORDON" run "$dir/probe.system"
 	printf '%s\n' "$output" >&2
 	[[ "$output" == *"app| "*"application_start_failure,probe"* ]]
-	[[ "$output" == *"MON|FAULT: pd=app exit=1"* ]]
+	[[ "$output" == *"MON|FAULT: pd=app exit=1 restarts=0: application probe failed to start: "* ]]
 	[[ "$output" == *"MON|ERROR: every PD has stopped; the system is down"* ]]
 	[ "$status" -eq 1 ]
 }
@@ -96,4 +96,21 @@ teardown() {
 	[[ "$output" == *"supervisor=root waits 500 ms before restarting (pd=app failed to start 1 times in a row)"* ]]
 	[[ "$output" == *"supervisor=root waits 2000 ms before restarting (pd=app failed to start 3 times in a row)"* ]]
 	[[ "$output" == *"MON|ERROR: the root supervisor gave up; the system stops"* ]]
+}
+
+@test "a BEAM PD's fault line carries the VM's reason: the exception, its message and where" {
+	cat >"$dir/probe.ex" <<-'EX'
+		defmodule Probe do
+		  use Application
+		  def start(_type, _args) do
+		    raise "boom"
+		  end
+		end
+	EX
+	elixirc -o "$dir/lib/probe/ebin" "$dir/probe.ex" >/dev/null
+	run -1 "$CORDON" run "$dir/probe.system"
+	printf '%s\n' "$output" >&2
+	grep -x "MON|FAULT: pd=app exit=1 restarts=0: application probe failed to start: RuntimeError \"boom\" (.*probe.ex:4)" <<<"$output"
+	# The VM's CRLF line ends are not shown as '?'.
+	! grep -q '?$' <<<"$output"
 }

@@ -44,14 +44,14 @@ v2_has() {
 	[[ "$output" != *"started pid"* ]]
 }
 
-@test "cgroup2 only, without the controllers: a system without budgets runs, budgets off" {
+@test "cgroup2 only, without the controllers: a system without budgets runs" {
 	v2_has && skip "this machine's cgroup2 offers memory, cpu and pids: budget.bats runs on it"
 	export CORDON_RUNTIME_DIR=$BATS_TEST_TMPDIR/run
 	SYS_LOG=$BATS_TEST_TMPDIR/system.log
 	"${V2_ONLY[@]}" "$CORDON" run -L "$PDS" "$SYSTEMS/priority.system" >"$SYS_LOG" 2>&1 &
 	SYS_PID=$!
-	system_wait '^MON\|INFO: budgets: off \(cgroup v2: /sys/fs/cgroup offers the controllers .*; cgroup v1: no memory hierarchy mounted\)'
 	system_wait '^spin_hi\| window=2 '
 	system_stop
 	[ "$SYS_STATUS" -eq 0 ]
+	! grep -q '^MON|INFO: budgets: ' "$SYS_LOG"
 }

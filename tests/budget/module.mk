@@ -12,4 +12,4 @@ $(B)/tests/unit/budget: $(B)/obj/host/tests/budget/unit.o $(BUDGET_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(shell pkg-config --libs cmocka)
 
-all: $(B)/tests/budget/pd.elf $(B)/tests/unit/budget
+tests: $(B)/tests/budget/pd.elf $(B)/tests/unit/budget

@@ -8,4 +8,4 @@ $(B)/tests/escape/%.elf: tests/escape/%.c $(B)/lib/libcordon.a $(B)/lib/pkgconfi
 	@mkdir -p $(dir $@)
 	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
 
-all: $(ESC_ELFS)
+tests: $(ESC_ELFS)

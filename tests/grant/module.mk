@@ -6,4 +6,4 @@ $(B)/tests/grant/pd.elf: tests/grant/pd.c $(B)/lib/libcordon.a $(B)/lib/pkgconfi
 	@mkdir -p $(dir $@)
 	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
 
-all: $(B)/tests/grant/pd.elf
+tests: $(B)/tests/grant/pd.elf

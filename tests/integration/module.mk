@@ -7,4 +7,4 @@ $(B)/tests/integration/%.elf: tests/integration/%.c $(B)/lib/libcordon.a $(B)/li
 	@mkdir -p $(dir $@)
 	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
 
-all: $(ITEST_ELFS)
+tests: $(ITEST_ELFS)

@@ -7,6 +7,6 @@ $(B)/tests/unit/ipc_%: $(B)/obj/host/tests/ipc/%_test.o $(IPCT_HARNESS) $(IPC_HO
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
-all: $(B)/tests/unit/ipc_chan $(B)/tests/unit/ipc_hostile $(B)/tests/unit/ipc_spin \
+tests: $(B)/tests/unit/ipc_chan $(B)/tests/unit/ipc_hostile $(B)/tests/unit/ipc_spin \
      $(B)/tests/unit/ipc_queue
 .SECONDARY: $(IPCT_HARNESS)

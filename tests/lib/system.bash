@@ -61,13 +61,15 @@ system_teardown() {
 
 # A TCP port nothing on this machine uses now (IPv4 or IPv6, any state), for
 # a <grant> port; something may still take it before the system binds it.
+# The ports are read in bash: Debian's default awk (mawk) has no strtonum.
 free_port() {
-	local used port
-	used=$(awk 'NR > 1 { split($2, a, ":"); print strtonum("0x" a[2]) }' \
-		/proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u)
+	local used=" " addr port
+	while read -r _ addr _; do
+		[[ $addr =~ :([0-9A-F]{4})$ ]] && used+="$((16#${BASH_REMATCH[1]})) "
+	done < <(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null)
 	for _ in $(seq 100); do
 		port=$((20000 + RANDOM % 30000))
-		grep -qx "$port" <<<"$used" || {
+		[[ $used == *" $port "* ]] || {
 			echo "$port"
 			return 0
 		}

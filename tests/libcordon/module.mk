@@ -5,4 +5,4 @@ $(B)/tests/unit/libcordon_%: $(B)/obj/host/tests/libcordon/%_test.o $(LC_HOST_OB
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(shell pkg-config --libs cmocka)
 
-all: $(B)/tests/unit/libcordon_boot
+tests: $(B)/tests/unit/libcordon_boot

@@ -4,4 +4,4 @@ $(B)/tests/monitor/probe.elf: tests/monitor/probe.c $(B)/lib/libcordon.a $(B)/li
 	@mkdir -p $(dir $@)
 	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
 
-all: $(B)/tests/monitor/probe.elf
+tests: $(B)/tests/monitor/probe.elf

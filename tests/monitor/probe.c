@@ -30,6 +30,13 @@ void init(void)
 			if (kill(pid, 0) == 0 || errno != ESRCH)
 				visible++;
 		cordon_dbg_printf("pid %d, other processes visible: %d\n", (int)getpid(), visible);
+	} else if (!strcmp(me, "crlf")) {
+		/* Line ends as the BEAM writes them, and carriage returns that
+		 * are not a line's end. */
+		cordon_dbg_puts("a CRLF line\r\n");
+		cordon_dbg_puts("over\rwritten\r\n");
+		cordon_dbg_puts("two returns\r\r\n");
+		cordon_dbg_puts("a return, then the end\r.\n");
 	} else {
 		cordon_dbg_printf("probe: unknown check '%s'\n", me);
 	}

@@ -112,3 +112,37 @@ mounts() {
 	[ -n "$good" ]
 	! kill -0 "$good" 2>/dev/null || false
 }
+
+@test "counts read as numbers of things: 1 PD, 1 channel, 1 memory region" {
+	system_start "$CORDON_TOP/examples/shared-buffer/shared-buffer.system"
+	system_wait '^MON\|INFO: all 2 PDs started$'
+	system_stop INT
+	grep -x 'MON|INFO: booting .*: 2 PDs, 1 channel, 1 memory region' "$SYS_LOG"
+	grep -x 'MON|INFO: SIGINT: stopping 2 PDs' "$SYS_LOG"
+
+	cat >"$BATS_TEST_TMPDIR/one.system" <<-'XML'
+		<system>
+		    <protection_domain name="alice"><program_image path="hello/hello.elf" /></protection_domain>
+		</system>
+	XML
+	system_start -L "$CORDON_BUILD/examples" "$BATS_TEST_TMPDIR/one.system"
+	system_wait '^MON\|INFO: 1 PD started$'
+	system_wait "^alice\\| hello"
+	system_stop INT
+	grep -x 'MON|INFO: booting .*: 1 PD, 0 channels, 0 memory regions' "$SYS_LOG"
+}
+
+@test "a CRLF line end is a line end; other carriage returns still show as ?" {
+	cat >"$BATS_TEST_TMPDIR/crlf.system" <<-'XML'
+		<system>
+		    <protection_domain name="crlf" restart="temporary"><program_image path="probe.elf" /></protection_domain>
+		</system>
+	XML
+	system_start -L "$PROBES" "$BATS_TEST_TMPDIR/crlf.system"
+	system_wait '^crlf\| a return, then the end'
+	system_stop INT
+	grep -x 'crlf| a CRLF line' "$SYS_LOG"
+	grep -x 'crlf| over?written' "$SYS_LOG"
+	grep -x 'crlf| two returns?' "$SYS_LOG"
+	grep -x 'crlf| a return, then the end?.' "$SYS_LOG"
+}

@@ -60,4 +60,4 @@ $(B)/tests/unit/sandbox: $(B)/obj/host/tests/sandbox/unit.o $(SANDBOX_OBJS) | $(
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_LDFLAGS) -o $@ $(filter %.o,$^) $(SANDBOX_LIBS) $(shell pkg-config --libs cmocka)
 
-all: $(B)/tests/unit/sandbox $(SB_PROBES)
+tests: $(B)/tests/unit/sandbox $(SB_PROBES)

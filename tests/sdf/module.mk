@@ -43,4 +43,4 @@ $(B)/tests/unit/sdf: $(B)/obj/host/tests/sdf/unit.o $(SDF_OBJS) | $(SDF_TEST_IMA
 $(B)/obj/host/tests/sdf/unit.o: HOST_CFLAGS += -DSDF_TEST_DIR='"$(TOP)/tests/sdf"' \
 	-DSDF_IMAGE_DIR='"$(SDF_T)"'
 
-all: $(SDF_TEST_IMAGES) $(SDF_T)/sdf-check $(B)/tests/unit/sdf
+tests: $(SDF_TEST_IMAGES) $(SDF_T)/sdf-check $(B)/tests/unit/sdf

@@ -7,4 +7,4 @@ $(B)/tests/supervise/%.elf: tests/supervise/%.c $(B)/lib/libcordon.a $(B)/lib/pk
 	@mkdir -p $(dir $@)
 	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
 
-all: $(SUPT_ELFS)
+tests: $(SUPT_ELFS)
