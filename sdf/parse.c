@@ -1242,7 +1242,11 @@ static void parse_channel(struct ctx *c, const xmlNode *n)
 	ch->loc.file = sys->path;
 	ch->loc.line = line;
 
-	bool ok = get_attrs(c, n, NULL, 0);
+	struct aspec a[] = {{"dist", false, NULL}};
+	bool ok = get_attrs(c, n, a, 1);
+	if (a[0].val && !boolean(c, line, "channel", "dist", a[0].val, &ch->dist))
+		ok = false;
+	free_attrs(a, 1);
 	unsigned nends = 0;
 	for (const xmlNode *k = n->children; k; k = k->next) {
 		if (k->type != XML_ELEMENT_NODE) {
