@@ -21,7 +21,7 @@ defmodule Cordon.SystemTest do
         dist: true,
         on_line: fn line ->
           # dist.exs asks the host to kill -9 a PD mid-transfer
-          case Regex.run(~r/^tests\| kill -9 (\w+)$/, line) do
+          case Regex.run(~r/^tests\| .*kill -9 (\w+)$/, line) do
             [_, pd] -> Cordon.Test.System.kill_pd(pd)
             nil -> :ok
           end

@@ -32,6 +32,25 @@ defmodule DistPeer do
     {:ok, pid}
   end
 
+  # Connect to `node` at OS time `at` (ms): the test connects at the same
+  # moment from its side.
+  def connect_at(node, at) do
+    spawn(fn ->
+      wait = at - :os.system_time(:millisecond)
+      if wait > 0, do: receive(after: (wait -> :ok))
+      Node.connect(node)
+    end)
+
+    :ok
+  end
+
+  # A process that only lives, for links and monitors across PDs.
+  def idle do
+    receive do
+      :stop -> :ok
+    end
+  end
+
   defp mirror do
     receive do
       {from, msg} when is_pid(from) -> send(from, {:mirrored, msg})
