@@ -7,7 +7,8 @@ defmodule DistBench.Host do
   @flags ~w(+S 1:1 +SDcpu 1:1 +SDio 1 -A 1 +sbwt none +sbwtdcpu none +sbwtdio none)
 
   def main(argv) do
-    {opts, rest} = OptionParser.parse!(argv, strict: [quick: :boolean, kills: :integer, help: :boolean])
+    {opts, rest} =
+      OptionParser.parse!(argv, strict: [quick: :boolean, kills: :integer, help: :boolean])
 
     if opts[:help] || rest != [] do
       IO.puts("""
@@ -47,7 +48,9 @@ defmodule DistBench.Host do
     File.mkdir_p!(ebin)
     File.cp_r!(Path.join(build(), "lib/beam/cordon"), Path.join(dir, "lib/cordon"))
     cordon_ebin = Path.join(dir, "lib/cordon/ebin")
-    {_, 0} = System.cmd("elixirc", ["-pa", cordon_ebin, "-o", ebin, Path.join(__DIR__, "distbench.ex")])
+
+    {_, 0} =
+      System.cmd("elixirc", ["-pa", cordon_ebin, "-o", ebin, Path.join(__DIR__, "distbench.ex")])
 
     File.write!(Path.join(ebin, "distbench.app"), """
     {application,distbench,[{description,"dist-bench"},{vsn,"0.1"},
@@ -59,12 +62,15 @@ defmodule DistBench.Host do
 
     File.write!(Path.join(dir, "bench.system"), """
     <system>
-      <protection_domain name="client" priority="100" restart="temporary">
-        <beam_app path="lib" app="distbench" />
-      </protection_domain>
-      <protection_domain name="server" priority="100">
-        <beam_app path="lib" app="distbench" />
-      </protection_domain>
+      <!-- the kill rounds restart the server about once a second -->
+      <supervisor name="bench" strategy="one_for_one" intensity="100" period="60">
+        <protection_domain name="client" priority="100" restart="temporary">
+          <beam_app path="lib" app="distbench" />
+        </protection_domain>
+        <protection_domain name="server" priority="100">
+          <beam_app path="lib" app="distbench" />
+        </protection_domain>
+      </supervisor>
       <channel dist="true">
         <end pd="client" id="0" queue_size="0x100000" />
         <end pd="server" id="0" queue_size="0x100000" />
@@ -78,7 +84,13 @@ defmodule DistBench.Host do
 
   # Two VMs on this host, inet_tcp_dist (epmd on loopback), same flags.
   defp tcp_run(dir, quick) do
-    ebins = ["-pa", Path.join(dir, "lib/distbench/ebin"), "-pa", Path.join(dir, "lib/cordon/ebin")]
+    ebins = [
+      "-pa",
+      Path.join(dir, "lib/distbench/ebin"),
+      "-pa",
+      Path.join(dir, "lib/cordon/ebin")
+    ]
+
     cookie = Base.encode16(:crypto.strong_rand_bytes(16))
     tag = System.unique_integer([:positive])
     {:ok, host} = :inet.gethostname()
@@ -89,7 +101,9 @@ defmodule DistBench.Host do
       Port.open({:spawn_executable, System.find_executable("elixir")}, [
         :binary,
         :exit_status,
-        args: ["--sname", server] ++ erl ++ ebins ++ ["-e", "DistBench.server(); Process.sleep(:infinity)"]
+        args:
+          ["--sname", server] ++
+            erl ++ ebins ++ ["-e", "DistBench.server(); Process.sleep(:infinity)"]
       ])
 
     {out, 0} =
@@ -134,7 +148,9 @@ defmodule DistBench.Host do
     st = follow(port, name, %{out: [], kill_at: nil, up_at: nil, downs: [], erpcs: []})
     System.cmd("kill", ["-TERM", "#{os_pid}"])
     drain(port)
-    {results(Enum.join(Enum.reverse(st.out), "\n")), Enum.reverse(st.downs), Enum.reverse(st.erpcs)}
+
+    {results(Enum.join(Enum.reverse(st.out), "\n")), Enum.reverse(st.downs),
+     Enum.reverse(st.erpcs)}
   end
 
   defp drain(port) do
@@ -228,6 +244,7 @@ defmodule DistBench.Host do
     s = Enum.sort(us)
     n = length(s)
     p = fn q -> Enum.at(s, min(n - 1, trunc(Float.ceil(q * n)) - 1)) / 1000 end
+
     "n=#{n} median #{Float.round(p.(0.5), 1)} p99 #{Float.round(p.(0.99), 1)} max #{Float.round(List.last(s) / 1000, 1)}"
   end
 end

@@ -19,7 +19,7 @@ defmodule DistBench do
       "client" ->
         {:ok,
          spawn(fn ->
-           peer = :"distbench@server"
+           peer = :distbench@server
            wait_up(peer)
            client(peer, quick: Application.get_env(:distbench, :quick, false))
            kills(peer, Application.get_env(:distbench, :kills, 10))
@@ -48,11 +48,11 @@ defmodule DistBench do
   def wait_up(peer) do
     ok =
       Node.connect(peer) == true and
-        (try do
-           :erpc.call(peer, Process, :whereis, [:dbench], 2_000) != nil
-         catch
-           _, _ -> false
-         end)
+        try do
+          :erpc.call(peer, Process, :whereis, [:dbench], 2_000) != nil
+        catch
+          _, _ -> false
+        end
 
     unless ok do
       receive after: (20 -> :ok)

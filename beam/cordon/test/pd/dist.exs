@@ -6,11 +6,11 @@ defmodule DistTest do
   # dist_peer.ex; `lonely` is linked to `other` only.
   use ExUnit.Case
 
-  @other :"pdtests@other"
-  @lonely :"pdtests@lonely"
+  @other :pdtests@other
+  @lonely :pdtests@lonely
 
   setup do
-    assert node() == :"pdtests@tests"
+    assert node() == :pdtests@tests
     wait_connect(@other, 60_000)
     :ok
   end
@@ -19,11 +19,11 @@ defmodule DistTest do
   defp wait_connect(node, left) do
     up =
       Node.connect(node) == true and
-        (try do
-           :erpc.call(node, Process, :whereis, [:echo], 5_000) != nil
-         catch
-           _, _ -> false
-         end)
+        try do
+          :erpc.call(node, Process, :whereis, [:echo], 5_000) != nil
+        catch
+          _, _ -> false
+        end
 
     cond do
       up ->
@@ -118,7 +118,7 @@ defmodule DistTest do
     assert result == false
     assert us < 1_000_000
     refute @lonely in Node.list()
-    assert Node.connect(:"nobody@nowhere") == false
+    assert Node.connect(:nobody@nowhere) == false
     # `other` is linked to `lonely`: the link is its own, not ours.
     wait_until(fn -> Node.connect(@lonely) == false end)
   end

@@ -11,6 +11,7 @@ defmodule DistPeer do
     def handle_call({:echo, term}, _from, s), do: {:reply, {:echo, term}, s}
     def handle_call({:sum, bin}, _from, s), do: {:reply, :erlang.crc32(bin), s}
     def handle_call(:incarnation, _from, s), do: {:reply, Cordon.NIF.info().incarnation, s}
+
     def handle_cast({:send_back, to, n, size}, s) do
       pad = :binary.copy(<<7>>, size)
       for i <- 1..n, do: send(to, {:seq, i, pad})
