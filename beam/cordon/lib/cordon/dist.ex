@@ -23,10 +23,13 @@ defmodule :cordon_dist do
   the connection's distribution controller (`erlang:setnode/3` names it).
   Every queue message is one of:
 
-    * `<<?I, packet>>` — a handshake packet of a connection the sender
-      started, `<<?R, packet>>` — one of a connection the receiver started:
-      both sides may start at once (simultaneous connect), and the tag keeps
-      the two handshakes apart on the one pair of queues;
+    * `<<?I, attempt::32, packet>>` — a handshake packet of a connection
+      the sender started, `<<?R, attempt::32, packet>>` — one of a
+      connection the receiver started: both sides may start at once
+      (simultaneous connect), and the tag keeps the two handshakes apart on
+      the one pair of queues; `attempt`, the initiator's number for this
+      attempt, keeps an attempt apart from an older one whose packets are
+      still in the ring (its initiator died or gave up);
     * `<<0>>` — a tick;
     * `<<?X>>` — the sender dropped the connection;
     * `<<?F, part>>`..`<<?L, part>>` — one distribution packet too big for
@@ -344,6 +347,10 @@ defmodule :cordon_dist do
       # handshake packets waiting for their process, and a waiting f_recv
       in_q: :queue.new(),
       out_q: :queue.new(),
+      # each connection attempt has a number the initiator chose, carried
+      # by all its handshake packets both ways
+      in_attempt: nil,
+      out_attempt: nil,
       in_wait: nil,
       out_wait: nil,
       accepting: false,
@@ -412,7 +419,8 @@ defmodule :cordon_dist do
       {_, pid} = from
       Process.monitor(pid)
       reply(from, :ok)
-      %{s | hs_out: pid, mode: :handshake}
+      attempt = :erlang.unique_integer([:positive]) |> Bitwise.band(0xFFFFFFFF)
+      %{s | hs_out: pid, out_attempt: attempt, mode: :handshake}
     else
       reply(from, {:error, :busy})
       s
@@ -420,8 +428,12 @@ defmodule :cordon_dist do
   end
 
   defp request(s, {_, pid} = from, {:send, packet}) do
-    tag = if pid == s.hs_out, do: @tag_in, else: @tag_reply
-    bin = IO.iodata_to_binary([tag, packet])
+    head =
+      if pid == s.hs_out,
+        do: <<@tag_in, s.out_attempt::32>>,
+        else: <<@tag_reply, s.in_attempt::32>>
+
+    bin = IO.iodata_to_binary([head, packet])
 
     reply(
       from,
@@ -550,24 +562,40 @@ defmodule :cordon_dist do
 
   defp handle_msg(s, <<0>>), do: s
 
-  defp handle_msg(s, <<@tag_in, p::binary>>) do
+  defp handle_msg(s, <<@tag_in, attempt::32, p::binary>> = msg) do
     cond do
       s.mode == :up ->
         # The peer starts over: it dropped the connection we still hold.
         # The new link process gets this packet.
-        die(s, {:shutdown, {:reconnect, [<<@tag_in, p::binary>> | rest(s.ch)]}}, false)
+        die(s, {:shutdown, {:reconnect, [msg | rest(s.ch)]}}, false)
 
-      s.hs_in != nil ->
+      attempt == s.in_attempt ->
         answer(%{s | in_q: :queue.in(p, s.in_q)}, :in)
 
       true ->
+        # A new attempt: whatever handshake we ran for an older one is
+        # stale (its initiator gave up or died), and would only answer
+        # the new one's packets with the old one's state.
+        if s.hs_in, do: Process.exit(s.hs_in, :kill)
         unless s.accepting, do: send(s.manager, {:accept, self()})
-        %{s | in_q: :queue.in(p, s.in_q), accepting: true, mode: :handshake}
+
+        %{
+          s
+          | hs_in: nil,
+            in_wait: nil,
+            in_attempt: attempt,
+            in_q: :queue.from_list([p]),
+            accepting: true,
+            mode: :handshake
+        }
     end
   end
 
-  defp handle_msg(s, <<@tag_reply, p::binary>>) do
-    if s.hs_out != nil, do: answer(%{s | out_q: :queue.in(p, s.out_q)}, :out), else: s
+  # Only the answers to our current attempt.
+  defp handle_msg(s, <<@tag_reply, attempt::32, p::binary>>) do
+    if s.hs_out != nil and attempt == s.out_attempt,
+      do: answer(%{s | out_q: :queue.in(p, s.out_q)}, :out),
+      else: s
   end
 
   # Only a connection that is up can be the one the peer dropped: a close
