@@ -148,6 +148,10 @@ defmodule DistBench.Host do
     st = follow(port, name, %{out: [], kill_at: nil, up_at: nil, downs: [], erpcs: []})
     System.cmd("kill", ["-TERM", "#{os_pid}"])
     drain(port)
+    # the whole output of the system, for a look at a round that stands out
+    log = Path.join(build(), "bench/dist/last-run.log")
+    File.write!(log, Enum.join(Enum.reverse(st.out), "\n") <> "\n")
+    IO.puts(:stderr, "dist-bench: the system's output is in #{log}")
 
     {results(Enum.join(Enum.reverse(st.out), "\n")), Enum.reverse(st.downs),
      Enum.reverse(st.erpcs)}
