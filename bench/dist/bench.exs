@@ -145,7 +145,7 @@ defmodule DistBench.Host do
       ])
 
     {:os_pid, os_pid} = Port.info(port, :os_pid)
-    st = follow(port, name, %{out: [], kill_at: nil, up_at: nil, downs: [], erpcs: []})
+    st = follow(port, name, %{out: [], kill_at: nil, ups: [], downs: [], erpcs: []})
     System.cmd("kill", ["-TERM", "#{os_pid}"])
     drain(port)
     # the whole output of the system, for a look at a round that stands out
@@ -153,8 +153,10 @@ defmodule DistBench.Host do
     File.write!(log, Enum.join(Enum.reverse(st.out), "\n") <> "\n")
     IO.puts(:stderr, "dist-bench: the system's output is in #{log}")
 
-    {results(Enum.join(Enum.reverse(st.out), "\n")), Enum.reverse(st.downs),
-     Enum.reverse(st.erpcs)}
+    # round k: the server's (k+1)th start, and the client's kth first :erpc
+    [_first | ups] = Enum.reverse(st.ups)
+    erpcs = Enum.zip_with(Enum.reverse(st.erpcs), ups, fn e, u -> e - u end)
+    {results(Enum.join(Enum.reverse(st.out), "\n")), Enum.reverse(st.downs), erpcs}
   end
 
   defp drain(port) do
@@ -179,15 +181,15 @@ defmodule DistBench.Host do
             follow(port, name, %{st | kill_at: t})
 
           m = Regex.run(~r/^server\| server up (\d+)/, line) ->
-            follow(port, name, %{st | up_at: String.to_integer(Enum.at(m, 1))})
+            follow(port, name, %{st | ups: [String.to_integer(Enum.at(m, 1)) | st.ups]})
 
           m = Regex.run(~r/^client\| NODEDOWN (\d+)/, line) ->
             d = String.to_integer(Enum.at(m, 1)) - st.kill_at
             follow(port, name, %{st | downs: [d | st.downs]})
 
+          # the two PDs' lines may come in either order: paired at the end
           m = Regex.run(~r/^client\| ERPC (\d+)/, line) ->
-            d = String.to_integer(Enum.at(m, 1)) - st.up_at
-            follow(port, name, %{st | erpcs: [d | st.erpcs]})
+            follow(port, name, %{st | erpcs: [String.to_integer(Enum.at(m, 1)) | st.erpcs]})
 
           line =~ ~r/^client\| DONE/ ->
             st
