@@ -20,19 +20,6 @@ teardown() {
 	system_teardown
 }
 
-mark() {
-	MARK=$(wc -l <"$SYS_LOG")
-}
-
-wait_new() {
-	local re=$1 secs=${2:-60}
-	if ! timeout "$secs" tail -n +$((MARK + 1)) -f "$SYS_LOG" | grep -E -m1 -q -- "$re"; then
-		echo "no line matching /$re/ after line $MARK within ${secs}s; the output was:" >&2
-		cat "$SYS_LOG" >&2
-		return 1
-	fi
-}
-
 boot() {
 	system_start "$SYSTEM"
 	system_wait '^producer\| keeper is up: watching Keeper.History on keeper@keeper$' 60
@@ -49,14 +36,14 @@ boot() {
 
 @test "kill -9 the keeper: the producer sees :DOWN at once, then hands over again" {
 	boot
-	mark
+	system_mark
 	kill -KILL "$(pid_of keeper)"
-	wait_new '^MON\|FAULT: pd=keeper signal=SIGKILL'
-	wait_new '^producer\| keeper down \(:noconnection\), keeping readings until it is back$' 10
-	wait_new '^keeper\| keeper keeper@keeper up$'
-	wait_new '^producer\| keeper is up: watching Keeper.History on keeper@keeper$'
-	mark
-	wait_new '^keeper\| history: [0-9]+ readings'
+	system_wait_new '^MON\|FAULT: pd=keeper signal=SIGKILL'
+	system_wait_new '^producer\| keeper down \(:noconnection\), keeping readings until it is back$' 10
+	system_wait_new '^keeper\| keeper keeper@keeper up$'
+	system_wait_new '^producer\| keeper is up: watching Keeper.History on keeper@keeper$'
+	system_mark
+	system_wait_new '^keeper\| history: [0-9]+ readings'
 	[ "$(starts_of keeper)" -eq 2 ] && [ "$(starts_of producer)" -eq 1 ]
 	system_stop
 	[ "$SYS_STATUS" -eq 0 ]
@@ -64,13 +51,13 @@ boot() {
 
 @test "kill -9 the producer: the keeper sees nodedown, then nodeup and readings again" {
 	boot
-	mark
+	system_mark
 	kill -KILL "$(pid_of producer)"
-	wait_new '^MON\|FAULT: pd=producer signal=SIGKILL'
-	wait_new '^keeper\| nodedown producer@producer$' 10
-	wait_new '^keeper\| nodeup producer@producer$'
-	mark
-	wait_new '^keeper\| history: [0-9]+ readings, last #[0-9]+ .* from producer@producer$'
+	system_wait_new '^MON\|FAULT: pd=producer signal=SIGKILL'
+	system_wait_new '^keeper\| nodedown producer@producer$' 10
+	system_wait_new '^keeper\| nodeup producer@producer$'
+	system_mark
+	system_wait_new '^keeper\| history: [0-9]+ readings, last #[0-9]+ .* from producer@producer$'
 	[ "$(starts_of producer)" -eq 2 ] && [ "$(starts_of keeper)" -eq 1 ]
 	system_stop
 	[ "$SYS_STATUS" -eq 0 ]

@@ -497,20 +497,16 @@ defmodule :cordon_dist do
     end
   end
 
-  # Hand queued handshake packets to a waiting f_recv.
-  defp answer(s, :in) do
-    with {_, _} = w <- s.in_wait, {{:value, p}, q} <- :queue.out(s.in_q) do
-      reply(w, {:ok, :erlang.binary_to_list(p)})
-      %{s | in_q: q, in_wait: nil}
-    else
-      _ -> s
-    end
-  end
+  # Hand a queued handshake packet to the f_recv waiting on side :in
+  # (our accept) or :out (our setup).
+  defp answer(s, :in), do: answer(s, :in_wait, :in_q)
+  defp answer(s, :out), do: answer(s, :out_wait, :out_q)
 
-  defp answer(s, :out) do
-    with {_, _} = w <- s.out_wait, {{:value, p}, q} <- :queue.out(s.out_q) do
+  defp answer(s, wait, queue) do
+    with {_, _} = w <- Map.fetch!(s, wait),
+         {{:value, p}, q} <- :queue.out(Map.fetch!(s, queue)) do
       reply(w, {:ok, :erlang.binary_to_list(p)})
-      %{s | out_q: q, out_wait: nil}
+      s |> Map.put(queue, q) |> Map.put(wait, nil)
     else
       _ -> s
     end

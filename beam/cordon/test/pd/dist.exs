@@ -17,25 +17,17 @@ defmodule DistTest do
 
   # Connected and the peer's application up (it may be restarting).
   defp wait_connect(node, left) do
-    up =
-      Node.connect(node) == true and
-        try do
-          :erpc.call(node, Process, :whereis, [:echo], 5_000) != nil
-        catch
-          _, _ -> false
-        end
-
-    cond do
-      up ->
-        :ok
-
-      left <= 0 ->
-        flunk("#{node} never answered")
-
-      true ->
-        receive after: (50 -> :ok)
-        wait_connect(node, left - 50)
-    end
+    wait_until(
+      fn ->
+        Node.connect(node) == true and
+          try do
+            :erpc.call(node, Process, :whereis, [:echo], 5_000) != nil
+          catch
+            _, _ -> false
+          end
+      end,
+      left
+    )
   end
 
   defp wait_until(fun, left \\ 10_000) do
