@@ -14,7 +14,8 @@
  * schedulers that do not busy-wait when idle (they would burn the budget),
  * +Bd so SIGINT ends the VM instead of opening the break menu (there is no
  * terminal), +fnu for UTF-8 file names without a locale in the root.  No
- * -sname/-name: no distribution, so no epmd and no socket.  No crash dump:
+ * -sname/-name unless the PD has a distribution link (mon_beam_dist): no
+ * distribution, so no epmd and no socket.  No crash dump:
  * ERL_CRASH_DUMP_SECONDS=0 (the root is read-only anyway).
  *
  * NIF libraries: the root holds beam.smp's own shared libraries (the
@@ -35,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "monitor/beam.h"
 #include "sandbox/sandbox.h"
@@ -220,6 +222,120 @@ out:
 	vec_free(env.v);
 	vec_free(ro.v);
 	return rc;
+}
+
+/* 128 random bits as hex: a link's secret (its cookie), or a node's own
+ * cookie.  Retries EINTR and short reads (getrandom may return fewer bytes
+ * for a signal). */
+#define SECRET_LEN 32
+static int make_secret(char out[SECRET_LEN + 1])
+{
+	unsigned char raw[SECRET_LEN / 2];
+	size_t got = 0;
+
+	while (got < sizeof(raw)) {
+		ssize_t r = getrandom(raw + got, sizeof(raw) - got, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		got += (size_t)r;
+	}
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+	return 0;
+}
+
+/* One secret per channel of the system this monitor runs (one system per
+ * monitor), made when the first end of a link starts. */
+static char (*link_secrets)[SECRET_LEN + 1];
+static size_t nlink_secrets;
+
+static const char *link_secret(const struct sdf_system *sys, size_t c)
+{
+	if (!link_secrets) {
+		link_secrets = calloc(sys->nchannels, sizeof(*link_secrets));
+		if (!link_secrets)
+			return NULL;
+		nlink_secrets = sys->nchannels;
+	}
+	if (c >= nlink_secrets)
+		return NULL;
+	if (!link_secrets[c][0] && make_secret(link_secrets[c]) < 0)
+		return NULL;
+	return link_secrets[c];
+}
+
+/* Wrap a NULL-terminated array the way push grows it. */
+static struct vec vec_of(char **v)
+{
+	struct vec x = {.v = v};
+	while (v && v[x.n])
+		x.n++;
+	x.cap = x.n + 1;
+	return x;
+}
+
+int mon_beam_dist(const struct sdf_system *sys, size_t p, struct mon_beam *b, char *why,
+                  size_t whylen)
+{
+	const struct sdf_pd *pd = &sys->pds[p];
+	char *links = NULL, *grown, node[2 * SDF_NAME_MAX + 2], cookie[SECRET_LEN + 1];
+	size_t len = 0;
+
+	for (size_t c = 0; c < sys->nchannels; c++) {
+		const struct sdf_channel *ch = &sys->channels[c];
+		int me = ch->end[0].pd == p ? 0 : ch->end[1].pd == p ? 1 : -1;
+		if (!ch->dist || me < 0)
+			continue;
+		const struct sdf_pd *peer = &sys->pds[ch->end[1 - me].pd];
+		const char *secret = link_secret(sys, c);
+		/* CH:NODE:SECRET, the peer's node name being APP@PD as ours */
+		size_t add =
+		    4 + strlen(peer->beam_app) + 1 + strlen(peer->name) + 1 + SECRET_LEN + 1;
+		if (!secret || !(grown = realloc(links, len + add + 1))) {
+			snprintf(why, whylen, "distribution link to %s: %s", peer->name,
+			         secret ? "out of memory" : strerror(errno));
+			free(links);
+			return -1;
+		}
+		links = grown;
+		len += (size_t)snprintf(links + len, add + 1, "%s%u:%s@%s:%s", len ? "," : "",
+		                        ch->end[me].id, peer->beam_app, peer->name, secret);
+	}
+	if (!links)
+		return 0;
+
+	struct vec argv = vec_of(b->argv), env = vec_of(b->envp);
+	snprintf(node, sizeof(node), "%s@%s", pd->beam_app, pd->name);
+	/* The node's own cookie guards nothing (every peer has its own, and
+	 * no other node is reachable), but without one the VM would try to
+	 * write ~/.erlang.cookie into the read-only root. */
+	if (make_secret(cookie) < 0) {
+		snprintf(why, whylen, "getrandom: %s", strerror(errno));
+		free(links);
+		return -1;
+	}
+	const char *const flags[] = {"-sname",      node,    "-proto_dist", "cordon",
+	                             "-start_epmd", "false", "-setcookie",  cookie};
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		push(&argv, flags[i]);
+	char *var = NULL;
+	if (asprintf(&var, "CORDON_DIST=%s", links) < 0)
+		var = NULL;
+	free(links);
+	if (var)
+		push(&env, var);
+	free(var);
+	b->argv = argv.v;
+	b->envp = env.v;
+	if (!var || argv.oom || env.oom) {
+		/* nothing half-prepared: the next start prepares again */
+		mon_beam_free(b);
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 void mon_beam_free(struct mon_beam *b)

@@ -22,6 +22,14 @@ struct mon_beam {
 
 /* Fill *b for pd (kind SDF_PD_BEAM).  Returns 0, or -1 with why set. */
 int mon_beam_prepare(const struct sdf_pd *pd, struct mon_beam *b, char *why, size_t whylen);
+/* Add Erlang distribution to *b (prepared for sys->pds[p]) when the PD has
+ * distribution links (<channel dist="true">): the node name APP@PD, the
+ * cordon carrier, no epmd, and CORDON_DIST, one CHANNEL:PEER_NODE:SECRET per
+ * link.  A link's secret is made once per monitor, so both ends and every
+ * restart of either get the same.  Nothing changes for a PD without a link.
+ * Returns 0, or -1 with why set. */
+int mon_beam_dist(const struct sdf_system *sys, size_t p, struct mon_beam *b, char *why,
+                  size_t whylen);
 void mon_beam_free(struct mon_beam *b);
 
 #endif

@@ -107,7 +107,8 @@ int mon_pd_start(struct mon *m, size_t p)
 
 	struct mon_beam *beam = &mp->beam;
 	if (pd->kind == SDF_PD_BEAM && !beam->argv &&
-	    mon_beam_prepare(pd, beam, why, sizeof(why)) < 0)
+	    (mon_beam_prepare(pd, beam, why, sizeof(why)) < 0 ||
+	     mon_beam_dist(m->sys, p, beam, why, sizeof(why)) < 0))
 		goto out;
 	char *argv[] = {pd->program, NULL};
 	struct sandbox_spec spec = {

@@ -114,6 +114,8 @@ const struct policy_rule policy_beam[] = {
 	{ "prlimit64", ALLOW, 1, { ARG_EQ(2, 0) },
 	  "reading RLIMIT_STACK and RLIMIT_NOFILE (max ports); never setting" },
 	{ "getrandom", ALLOW, 0, { }, "the VM's random seeds; malloc; stack protector" },
+	{ "getrusage", ALLOW, 1, { ARG_EQ(0, 0 /* RUSAGE_SELF */) },
+	  "erlang:statistics(runtime): the distribution handshake's challenge" },
 	{ "uname", ALLOW, 0, { }, "os:type/os:version at boot" },
 	{ "sysinfo", ALLOW, 0, { }, "memory size for allocator defaults" },
 	{ "sched_getaffinity", ALLOW, 0, { }, "the VM counts CPUs for its schedulers" },

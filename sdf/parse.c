@@ -501,7 +501,13 @@ static const struct attr grant_attrs[] = {
      .hint = "give how many connections may wait to be accepted, 1 to 65535"},
 };
 
-/* <system> and <channel> take no attributes */
+/* <channel dist>: the channel is a distribution link between two BEAM PDs
+ * (docs/system-description.md). */
+static const struct attr channel_attrs[] = {
+    {.name = "dist", .kind = AK_BOOL},
+};
+
+/* <system> takes no attributes */
 static const struct attr no_attrs[1];
 #define NO_ATTRS(e)                                                                                \
 	{                                                                                          \
@@ -1448,7 +1454,7 @@ static void parse_channel(struct ctx *c, const xmlNode *n)
 	struct sdf_system *sys = b->sys;
 	int line = line_of(n);
 	size_t i = sys->nchannels;
-	struct attrs none = NO_ATTRS("channel");
+	struct attrs a = ATTRS("channel", channel_attrs, 0);
 
 	if (!grow2(c, (void **)&sys->channels, sizeof(*sys->channels), (void **)&b->bch,
 	           sizeof(*b->bch), &b->cap_channels, i))
@@ -1459,7 +1465,9 @@ static void parse_channel(struct ctx *c, const xmlNode *n)
 	ch->loc.file = sys->path;
 	ch->loc.line = line;
 
-	bool ok = read_attrs(c, n, &none);
+	bool ok = read_attrs(c, n, &a);
+	attr_bool(&a, "dist", &ch->dist);
+	attrs_free(&a);
 	unsigned nends = 0;
 	for (const xmlNode *k = n->children; k; k = k->next) {
 		if (k->type != XML_ELEMENT_NODE) {

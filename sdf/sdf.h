@@ -178,8 +178,15 @@ struct sdf_end {
 	struct sdf_loc loc;
 };
 
+/* The smallest queue of a distribution link: a ring carries messages of up
+ * to half its size, and the VM's distribution fragments are 64 KiB plus a
+ * header (atom cache entries), so 256 KiB rings take a whole fragment. */
+#define SDF_DIST_QUEUE_MIN 0x40000u
+
 struct sdf_channel { /* <channel> */
 	struct sdf_end end[2];
+	bool dist; /* dist="true": an Erlang distribution link between two BEAM
+	              PDs, over its two queues (full mutual trust) */
 	struct sdf_loc loc;
 };
 

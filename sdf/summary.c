@@ -137,6 +137,13 @@ void sdf_print_summary(const struct sdf_system *sys, FILE *out)
 				sep = ", ";
 			}
 		}
+		if (ch->dist) {
+			fprintf(out,
+			        "%sdistribution link: full mutual trust, each VM may spawn, "
+			        "rpc and load code on the other",
+			        sep);
+			sep = ", ";
+		}
 		for (int e = 0; e < 2; e++) {
 			if (!ch->end[e].notify) {
 				fprintf(out, "%sno notify %s->%s", sep, name[e], name[1 - e]);

@@ -204,6 +204,34 @@ static void maps(struct build *b)
 	}
 }
 
+/* A distribution link joins two Erlang VMs; its wire is the channel's two
+ * queues, each big enough for a distribution fragment. */
+static void check_dist(struct build *b, const struct sdf_channel *ch, const struct sdf_pd *a,
+                       const struct sdf_pd *z)
+{
+	const struct sdf_pd *pd[2] = {a, z};
+
+	for (int e = 0; e < 2; e++) {
+		if (pd[e]->kind != SDF_PD_BEAM) {
+			ERR(b, ch->loc.line, "channel",
+			    "remove dist=\"true\", or make both ends BEAM PDs (<beam_app>); a "
+			    "native PD talks to a BEAM PD with queues and protected calls",
+			    "dist=\"true\": '%s' is a native PD, and a distribution link joins "
+			    "two Erlang VMs",
+			    pd[e]->name);
+			return;
+		}
+	}
+	for (int e = 0; e < 2; e++) {
+		if (ch->end[e].queue_size < SDF_DIST_QUEUE_MIN)
+			ERR(b, ch->end[e].loc.line, "end",
+			    "give both ends queue_size=\"0x40000\" (256 KiB) or more",
+			    "dist=\"true\": the queue from '%s' is %s; a distribution link "
+			    "needs 256 KiB rings (the VM sends 64 KiB fragments plus headers)",
+			    pd[e]->name, ch->end[e].queue_size ? "too small" : "missing");
+	}
+}
+
 static void channels(struct build *b)
 {
 	struct sdf_system *sys = b->sys;
@@ -266,6 +294,8 @@ static void channels(struct build *b)
 			    "priority, and '%s' has priority %u",
 			    caller->name, caller->priority, callee->name, callee->priority);
 		}
+		if (ch->dist)
+			check_dist(b, ch, a, z);
 	}
 	free(used);
 }

@@ -32,6 +32,20 @@ system_wait() {
 	fi
 }
 
+# Mark the output's end now; system_wait_new then waits for a line after it.
+system_mark() {
+	SYS_MARK=$(wc -l <"$SYS_LOG")
+}
+
+system_wait_new() {
+	local re=$1 secs=${2:-60}
+	if ! timeout "$secs" tail -n +$((SYS_MARK + 1)) -f "$SYS_LOG" | grep -E -m1 -q -- "$re"; then
+		echo "no line matching /$re/ after line $SYS_MARK within ${secs}s; the output was:" >&2
+		cat "$SYS_LOG" >&2
+		return 1
+	fi
+}
+
 system_stop() {
 	local sig=${1:-INT}
 	kill -s "$sig" "$SYS_PID" 2>/dev/null || true

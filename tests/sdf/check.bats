@@ -175,6 +175,14 @@ fixture() {
 	fixture doctype
 }
 
+@test "dist-native-end" {
+	fixture dist-native-end
+}
+
+@test "dist-small-queue" {
+	fixture dist-small-queue
+}
+
 @test "domain-schedule" {
 	fixture domain-schedule
 }

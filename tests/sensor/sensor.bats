@@ -26,20 +26,6 @@ teardown() {
 	system_teardown
 }
 
-# Mark the output's end now; wait_new then waits for a line after it.
-mark() {
-	MARK=$(wc -l <"$SYS_LOG")
-}
-
-wait_new() {
-	local re=$1 secs=${2:-60}
-	if ! timeout "$secs" tail -n +$((MARK + 1)) -f "$SYS_LOG" | grep -E -m1 -q -- "$re"; then
-		echo "no line matching /$re/ after line $MARK within ${secs}s; the output was:" >&2
-		cat "$SYS_LOG" >&2
-		return 1
-	fi
-}
-
 # get PATH: an HTTP/1.0 GET to the status page through bash's /dev/tcp; the
 # whole response goes to $HTTP.  The server closes the connection after it.
 get() {
@@ -83,13 +69,13 @@ boot() {
 
 @test "kill -9 the driver: the app reports it down, and reads again after its restart" {
 	boot
-	mark
+	system_mark
 	kill -KILL "$(pid_of driver)"
-	wait_new '^MON\|FAULT: pd=driver signal=SIGKILL'
-	wait_new '^app\| driver down \((down|restarted)\), waiting for restart$'
-	wait_new '^app\| driver back, resuming$'
-	mark
-	wait_new '^app\| reading [0-9]+\.[0-9]{3} C \(sample [0-9]+\)$'
+	system_wait_new '^MON\|FAULT: pd=driver signal=SIGKILL'
+	system_wait_new '^app\| driver down \((down|restarted)\), waiting for restart$'
+	system_wait_new '^app\| driver back, resuming$'
+	system_mark
+	system_wait_new '^app\| reading [0-9]+\.[0-9]{3} C \(sample [0-9]+\)$'
 	[ "$(starts_of driver)" -eq 2 ] && [ "$(starts_of app)" -eq 1 ]
 	get /
 	[[ "$HTTP" == "HTTP/1.0 200 OK"* ]]
@@ -104,9 +90,9 @@ boot() {
 	get /
 	[[ "$HTTP" == "HTTP/1.0 200 OK"* ]]
 	first=$(row 'reader since')
-	mark
+	system_mark
 	kill -KILL "$(pid_of app)"
-	wait_new '^MON\|FAULT: pd=app signal=SIGKILL'
+	system_wait_new '^MON\|FAULT: pd=app signal=SIGKILL'
 	# The monitor holds the grant's socket: this connection waits in its
 	# backlog and is answered, not refused, by the next start of the app.
 	# OTP 25's httpd answers it 500: it starts its acceptor before its
@@ -114,8 +100,8 @@ boot() {
 	# (later OTP releases start the acceptor last).
 	get /
 	[[ "$HTTP" =~ ^HTTP/1\.[01]\ (200|500)\  ]]
-	wait_new '^app\| status page on port '"$PORT"'$'
-	wait_new '^app\| reading [0-9]+\.[0-9]{3} C \(sample [0-9]+\)$'
+	system_wait_new '^app\| status page on port '"$PORT"'$'
+	system_wait_new '^app\| reading [0-9]+\.[0-9]{3} C \(sample [0-9]+\)$'
 	get /
 	[[ "$HTTP" == "HTTP/1.0 200 OK"* ]]
 	[ "$(row 'reader since')" != "$first" ]

@@ -265,10 +265,16 @@ static ERL_NIF_TERM nif_info(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]
 		enif_make_map_from_arrays(env, k, v, 7, &m);
 		list = enif_make_list_cell(env, m, list);
 	}
-	ERL_NIF_TERM k[2] = {atoms.name, enif_make_atom(env, "channels")};
-	ERL_NIF_TERM v[2] = {nif_binary(env, pd.name), list};
+	/* The monitor writes this PD's `life` into every end it owns; any end
+	 * tells the incarnation (the distribution carrier's node creation). */
+	uint32_t life =
+	    nif.nchans ? __atomic_load_n(&nif.chans[0].lc->ipc.own->life, __ATOMIC_ACQUIRE) : 0;
+	ERL_NIF_TERM k[3] = {atoms.name, enif_make_atom(env, "channels"),
+	                     enif_make_atom(env, "incarnation")};
+	ERL_NIF_TERM v[3] = {nif_binary(env, pd.name), list,
+	                     enif_make_uint(env, IPC_LIFE_EPOCH(life))};
 	ERL_NIF_TERM m;
-	enif_make_map_from_arrays(env, k, v, 2, &m);
+	enif_make_map_from_arrays(env, k, v, 3, &m);
 	return m;
 }
 

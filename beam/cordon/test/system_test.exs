@@ -15,6 +15,23 @@ defmodule Cordon.SystemTest do
     end
   end
 
+  test "between BEAM PDs: dist.exs, Erlang distribution over a distribution link" do
+    {status, out} =
+      Cordon.Test.System.run(["dist.exs", "dist_peer.ex"],
+        dist: true,
+        on_line: fn line ->
+          # dist.exs asks the host to kill -9 a PD mid-transfer
+          case Regex.run(~r/^tests\| .*kill -9 (\w+)$/, line) do
+            [_, pd] -> Cordon.Test.System.kill_pd(pd)
+            nil -> :ok
+          end
+        end
+      )
+
+    assert status == 0, "the in-PD tests failed (status #{inspect(status)}):\n#{out}"
+    assert out =~ ~r/in-PD tests: [1-9]\d* run, 0 failed/, out
+  end
+
   test "in a BEAM PD: grant.exs, with the host connecting to the granted port" do
     port = free_port()
 

@@ -5,8 +5,18 @@ defmodule CordonPdTests do
   # priv directory (test/pd/*.exs, named so mix test on the host skips them), with ExUnit; the VM ends with status 0 when all pass.
   use Application
 
+  # The PD `tests` runs the tests; any other PD of the same application
+  # (a distribution peer, Cordon.Test.System.dist_system/0) runs
+  # priv/dist_peer.ex and stays up.
   def start(_type, _args) do
-    {:ok, spawn(&run/0)}
+    case Cordon.name() do
+      "tests" ->
+        {:ok, spawn(&run/0)}
+
+      _ ->
+        Code.require_file(Path.join(List.to_string(:code.priv_dir(:pdtests)), "dist_peer.ex"))
+        apply(DistPeer, :start, [])
+    end
   end
 
   defp run do

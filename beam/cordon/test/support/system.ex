@@ -19,7 +19,9 @@ defmodule Cordon.Test.System do
   Boots the system with `files` (names in test/pd) as the in-PD tests.
   Options: `grant_port:` gives the PD `tests` a tcp_listen grant "echo" on
   127.0.0.1 at that port; `on_line:` is called with each output line, in
-  the calling process (to act from the host while the PD runs).
+  the calling process (to act from the host while the PD runs);
+  `dist: true` boots `dist_system/0` instead, and `on_line` may then call
+  `kill_pd/1` to kill a PD of it with SIGKILL.
   """
   def run(files, opts \\ []) do
     dir = app_dir(files, opts)
@@ -54,7 +56,8 @@ defmodule Cordon.Test.System do
      {mod,{'Elixir.CordonPdTests',[]}}]}.
     """)
 
-    File.write!(Path.join(dir, "tests.system"), system(opts[:grant_port]))
+    system = if opts[:dist], do: dist_system(), else: system(opts[:grant_port])
+    File.write!(Path.join(dir, "tests.system"), system)
     {_, 0} = System.cmd("chmod", ["-R", "a+rX", dir])
     dir
   end
@@ -99,10 +102,62 @@ defmodule Cordon.Test.System do
     """
   end
 
+  @doc """
+  Two BEAM PDs of the application `pdtests`, joined by a distribution link:
+  `tests` (node `pdtests@tests`) runs the in-PD tests, `other` (node
+  `pdtests@other`, restarted when it dies) runs `dist_peer.ex` from the
+  priv directory. `lonely` (`pdtests@lonely`) has a link to `other` only,
+  so `tests` has no way to it.
+  """
+  def dist_system do
+    """
+    <system>
+      <protection_domain name="tests" priority="100" restart="temporary">
+        <beam_app path="lib" app="pdtests" />
+      </protection_domain>
+      <protection_domain name="other" priority="100">
+        <beam_app path="lib" app="pdtests" />
+      </protection_domain>
+      <protection_domain name="lonely" priority="100">
+        <beam_app path="lib" app="pdtests" />
+      </protection_domain>
+      <channel dist="true">
+        <end pd="tests" id="0" queue_size="0x100000" />
+        <end pd="other" id="0" queue_size="0x100000" />
+      </channel>
+      <channel dist="true">
+        <end pd="lonely" id="0" queue_size="0x40000" />
+        <end pd="other" id="1" queue_size="0x40000" />
+      </channel>
+    </system>
+    """
+  end
+
+  @doc "Kills PD `pd` of the system being run (from an `on_line` callback)."
+  def kill_pd(pd) do
+    name = Process.get(:cordon_system_name)
+    {out, 0} = System.cmd(Path.join(build(), "bin/cordon"), ["ps", "-s", name])
+
+    pid =
+      out
+      |> String.split("\n")
+      |> Enum.find_value(fn line ->
+        case String.split(line) do
+          [^pd | rest] -> Enum.find_value(rest, &(Regex.match?(~r/^[0-9]+$/, &1) && &1))
+          _ -> nil
+        end
+      end)
+
+    {_, 0} = System.cmd("kill", ["-KILL", pid])
+    :ok
+  end
+
   # Run `cordon run`, follow its output until the tests PD ended, then
   # stop the system (SIGTERM) and collect the rest.
   defp boot(system, on_line) do
     cordon = Path.join(build(), "bin/cordon")
+    name = "mix-#{System.unique_integer([:positive])}-#{System.pid()}"
+    Process.put(:cordon_system_name, name)
 
     port =
       Port.open({:spawn_executable, cordon}, [
@@ -113,14 +168,7 @@ defmodule Cordon.Test.System do
         # a name of its own: `cordon run` refuses a second system of one
         # name, and other suites may run a tests.system of their own
         # -L: the examples' program images live in the build tree
-        args: [
-          "run",
-          "--name",
-          "mix-#{System.unique_integer([:positive])}-#{System.pid()}",
-          "-L",
-          Path.join(build(), "examples"),
-          system
-        ]
+        args: ["run", "--name", name, "-L", Path.join(build(), "examples"), system]
       ])
 
     {:os_pid, os_pid} = Port.info(port, :os_pid)
