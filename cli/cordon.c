@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipc/abi.h"
 #include "monitor/admin.h"
 #include "monitor/monitor.h"
 #include "sdf/sdf.h"
@@ -288,7 +289,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-		printf("cordon %s\n", CORDON_VERSION);
+		printf("cordon %s (abi %u)\n", CORDON_VERSION, IPC_VERSION);
 		return 0;
 	}
 	if (!strcmp(cmd, "check"))
