@@ -11,8 +11,9 @@ defmodule Mix.Tasks.Cordon.Run do
 
       mix cordon.run [--no-build]
 
-  Every line of output is prefixed by the PD that wrote it. Ctrl-C stops
-  every PD and ends the task.
+  Every line of output is prefixed by the PD that wrote it. Ctrl-C opens
+  the VM's BREAK menu, as in any mix task that serves; a second Ctrl-C (or
+  `a`) ends mix, and with it the system: every PD is stopped cleanly.
 
     * `--no-build` — boot the image as it is
   """
@@ -34,29 +35,7 @@ defmodule Mix.Tasks.Cordon.Run do
     unless File.dir?(image), do: Mix.raise("no image in #{image}; run mix cordon.build")
 
     args = ["run", "--key", CordonNew.Project.public_key(p), "--name", p.name, image]
-
-    port =
-      Port.open({:spawn_executable, t.cordon}, [
-        :binary,
-        :exit_status,
-        :stderr_to_stdout,
-        args: args,
-        env: for({k, v} <- CordonNew.Toolchain.env(t), do: {~c"#{k}", ~c"#{v}"})
-      ])
-
-    status = relay(port)
+    status = CordonNew.Foreground.run(t.cordon, args, CordonNew.Toolchain.env(t))
     if status != 0, do: Mix.raise("cordon run exited with status #{status}")
-  end
-
-  # The monitor prefixes every PD's line; pass the bytes on as they come.
-  defp relay(port) do
-    receive do
-      {^port, {:data, data}} ->
-        IO.binwrite(data)
-        relay(port)
-
-      {^port, {:exit_status, status}} ->
-        status
-    end
   end
 end
