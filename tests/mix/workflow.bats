@@ -243,3 +243,45 @@ refused() {
 	run -2 "$CORDON" run "$IMG"
 	[[ "$output" == *"give its public key with --key"* ]]
 }
+
+@test "new_driver and new_app add PDs and channels, keep the rest of the description, and pass cordon check" {
+	cp -R "$WORK/demo" "$BATS_TEST_TMPDIR/grow"
+	cd "$BATS_TEST_TMPDIR/grow"
+	# a comment and odd formatting of the user's own, which must survive
+	sed -i 's|<system>|<system>   <!-- the user'"'"'s note -->|' demo.system
+	cp demo.system "$BATS_TEST_TMPDIR/before.system"
+	run mix cordon.new_driver blinker --channel-to demo
+	[ "$status" -eq 0 ]
+	run mix cordon.new_app logbook --channel-to sensor
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$(cat demo.system)" >&2
+	# every line before </system> is as it was
+	n=$(($(wc -l <"$BATS_TEST_TMPDIR/before.system") - 1))
+	diff <(head -n "$n" "$BATS_TEST_TMPDIR/before.system") <(head -n "$n" demo.system)
+	[ "$(tail -n 1 demo.system)" = "</system>" ]
+	grep -q '<end pd="blinker" id="0" pp="true" />' demo.system
+	grep -q '<end pd="demo" id="1" />' demo.system
+	grep -q '<end pd="sensor" id="1" pp="true" />' demo.system
+	[ -f drivers/blinker/blinker.c ] && [ -f apps/logbook/mix.exs ]
+	run mix cordon.build
+	printf '%s\n' "$output" >&2
+	[ "$status" -eq 0 ]
+	grep -q ' drivers/blinker.elf$' _cordon/image/manifest
+	grep -q ' apps/logbook/logbook-0.1.0/ebin/logbook.app$' _cordon/image/manifest
+}
+
+@test "new_app and new_driver refuse an unknown peer, a taken name and a bad one, changing nothing" {
+	cd "$WORK/demo"
+	before=$(sha256sum demo.system)
+	run mix cordon.new_app other --channel-to nosuch
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"has no protection domain nosuch"* ]]
+	run mix cordon.new_driver sensor
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"has a protection domain sensor already"* ]]
+	run mix cordon.new_driver 9lives
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not valid"* ]]
+	[ "$(sha256sum demo.system)" = "$before" ]
+	[ ! -e apps/other ] && [ ! -e drivers/9lives ]
+}
