@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli/graph.h"
 #include "image/image.h"
 #include "ipc/abi.h"
 #include "monitor/admin.h"
@@ -48,6 +49,7 @@ static const char usage_top[] =
     "  stop PD       stop one PD of the running system\n"
     "  faults        the faults the running system has recorded\n"
     "  log [PD]      recent output of the running system's PDs\n"
+    "  graph FILE    draw the system with Graphviz (SVG and PNG)\n"
     "  version       print the version\n"
     "\n"
     "Run 'cordon COMMAND --help' for a command's options.\n";
@@ -365,6 +367,10 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "graph")) {
+		static const char *const examples[] = {CORDON_EXAMPLES_DIR, NULL};
+		return cmd_graph(argc - 1, argv + 1, examples[0][0] ? examples : NULL);
+	}
 	if (!strcmp(cmd, "ps") || !strcmp(cmd, "restart") || !strcmp(cmd, "stop") ||
 	    !strcmp(cmd, "faults") || !strcmp(cmd, "log"))
 		return cmd_admin(argc - 1, argv + 1);

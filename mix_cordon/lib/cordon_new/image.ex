@@ -28,6 +28,7 @@ defmodule CordonNew.Image do
     Enum.each(p.drivers, &stage_driver!(p, t, &1, stage))
     File.cp!(p.system, Path.join(stage, Path.basename(p.system)))
     check!(p, t, stage)
+    graph(p, t, stage)
 
     manifest = manifest(p, t, stage)
     sig = Keys.sign!(manifest, Project.private_key(p))
@@ -111,6 +112,24 @@ defmodule CordonNew.Image do
 
     if status != 0 do
       Mix.raise("the description is not valid:\n#{out}")
+    end
+  end
+
+  # The README's picture, redrawn from what was just checked; only when
+  # Graphviz is there: a picture is no reason to fail a build.
+  defp graph(p, t, stage) do
+    if System.find_executable("dot") do
+      staged = Path.join(stage, Path.basename(p.system))
+      base = Path.join([p.root, "_cordon", p.name])
+
+      case Toolchain.cordon(t, ["graph", "-L", stage, "-o", base, staged]) do
+        {_, 0} ->
+          File.cp!(base <> ".svg", Path.join(p.root, p.name <> ".svg"))
+          step("cordon graph: #{p.name}.svg")
+
+        {out, _} ->
+          Mix.shell().error("cordon graph failed (the image is built all the same):\n#{out}")
+      end
     end
   end
 
