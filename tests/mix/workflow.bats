@@ -169,6 +169,10 @@ refused() {
 	printf '%s\n' "$output" >&2
 	[ "$status" -eq 0 ]
 	[ "$(manifest_hash _cordon/image)" = "$first" ]
+	# and the NIF in it is the one of the build under test, whatever an
+	# earlier build with another CORDON_BUILD left in the library's priv/
+	nif=$(sha256sum "$CORDON_BUILD/lib/beam/cordon/priv/cordon_nif.so" | cut -d' ' -f1)
+	grep -q "^file $nif [0-9]* 755 apps/demo/cordon-0.1.0/priv/cordon_nif.so\$" _cordon/image/manifest
 	[[ "$output" == *"manifest sha256 $first"* ]]
 	diff -r "$WORK/demo/_cordon/image/objects" _cordon/image/objects
 }
