@@ -4,6 +4,7 @@
  *
  *   cordon check [-L DIR]... FILE    validate a system description
  *   cordon run   [-L DIR]... FILE    boot it (Ctrl-C stops every PD)
+ *   cordon run   --key PUB IMAGE     verify a signed system image, boot it
  *   cordon ps | restart PD | stop PD | faults | log [PD]
  *                                    ask the running system's monitor
  *
@@ -16,7 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "cli/graph.h"
+#include "image/image.h"
+#include "ipc/abi.h"
 #include "monitor/admin.h"
 #include "monitor/monitor.h"
 #include "sdf/sdf.h"
@@ -41,6 +46,7 @@ static const char usage_top[] =
     "  stop PD       stop one PD of the running system\n"
     "  faults        the faults the running system has recorded\n"
     "  log [PD]      recent output of the running system's PDs\n"
+    "  graph FILE    draw the system with Graphviz (SVG and PNG)\n"
     "  version       print the version\n"
     "\n"
     "Run 'cordon COMMAND --help' for a command's options.\n";
@@ -62,6 +68,7 @@ static const char usage_check[] =
 
 static const char usage_run[] =
     "usage: cordon run [-L DIR]... FILE\n"
+    "       cordon run --key PUB IMAGE\n"
     "\n"
     "Validate FILE, then boot the system: create its channels, queues and\n"
     "memory regions, start every protection domain in its sandbox, and print\n"
@@ -69,7 +76,13 @@ static const char usage_run[] =
     "PD and exits 0.  Nothing is started if the description is invalid or\n"
     "any PD fails to start.\n"
     "\n"
-    "  -L, --search-path DIR   as for 'cordon check'\n"
+    "IMAGE is a system image directory (mix cordon.build, docs/images.md):\n"
+    "its manifest's Ed25519 signature is checked with the public key PUB and\n"
+    "every file's SHA-256 against the manifest before anything starts; the\n"
+    "system runs from a verified copy, which is removed when it stops.\n"
+    "\n"
+    "  -k, --key PUB           the image's public signing key (64 hex digits)\n"
+    "  -L, --search-path DIR   as for 'cordon check' (not with an image)\n"
     "  -n, --name NAME         the system's name for 'cordon ps' and friends\n"
     "                          (default: FILE's name without .system)\n"
     "  -h, --help              this text\n";
@@ -101,6 +114,7 @@ static bool valid_name(const char *s)
 struct search {
 	const char *dirs[MAX_SEARCH + 1];
 	size_t n;
+	size_t given; /* how many came from -L */
 	char *env_copy;
 };
 
@@ -121,11 +135,12 @@ static int search_add(struct search *s, const char *dir)
  * description's own directory before them.  Nothing of the build's own tree
  * is searched: a copied or moved checkout must not run the other tree. */
 static int parse_common(int argc, char **argv, const char *usage, struct search *s,
-                        const char **file, const char **name)
+                        const char **file, const char **name, const char **key)
 {
 	static const struct option longopts[] = {
 	    {"search-path", required_argument, NULL, 'L'},
 	    {"name", required_argument, NULL, 'n'},
+	    {"key", required_argument, NULL, 'k'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -133,11 +148,19 @@ static int parse_common(int argc, char **argv, const char *usage, struct search 
 
 	memset(s, 0, sizeof(*s));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, name ? "+L:n:h" : "+L:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, name ? "+L:n:k:h" : "+L:h", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'k':
+			if (!key) {
+				fputs(usage, stderr);
+				return 2;
+			}
+			*key = optarg;
+			break;
 		case 'L':
 			if (search_add(s, optarg) < 0)
 				return 2;
+			s->given++;
 			break;
 		case 'n':
 			if (!name || !valid_name(optarg)) {
@@ -183,7 +206,7 @@ static int cmd_check(int argc, char **argv)
 {
 	struct search s;
 	const char *file = NULL;
-	int rc = parse_common(argc, argv, usage_check, &s, &file, NULL);
+	int rc = parse_common(argc, argv, usage_check, &s, &file, NULL, NULL);
 	if (rc >= 0)
 		goto out;
 
@@ -203,13 +226,61 @@ out:
 	return rc;
 }
 
+/* An image is a directory; it runs from its verified copy, which is its
+ * only search directory: a relative path must not find a file of the host
+ * that no signature covers. */
+static int stage_image(const char *image, const char *key, const struct search *s,
+                       struct image_tree *t)
+{
+	char why[2048];
+
+	if (!key) {
+		fprintf(stderr,
+		        "cordon run: %s is a system image: give its public key with --key PUB "
+		        "(a project's keys/signing.pub); nothing was started\n",
+		        image);
+		return 2;
+	}
+	if (s->given || getenv("CORDON_SEARCH_PATH")) {
+		fprintf(stderr,
+		        "cordon run: -L and CORDON_SEARCH_PATH do not apply to an image (%s); "
+		        "nothing was started\n",
+		        image);
+		return 2;
+	}
+	if (image_stage(image, key, t, why, sizeof(why)) < 0) {
+		fprintf(stderr, "cordon run: %s\ncordon run: nothing was started\n", why);
+		return 1;
+	}
+	return -1;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct search s;
-	const char *file = NULL, *name = NULL;
-	int rc = parse_common(argc, argv, usage_run, &s, &file, &name);
+	struct image_tree tree;
+	struct stat st;
+	const char *file = NULL, *name = NULL, *key = NULL;
+	memset(&tree, 0, sizeof(tree));
+	int rc = parse_common(argc, argv, usage_run, &s, &file, &name, &key);
 	if (rc >= 0)
 		goto out;
+	if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
+		rc = stage_image(file, key, &s, &tree);
+		if (rc >= 0)
+			goto out;
+		file = tree.system;
+		s.dirs[0] = tree.root;
+		s.dirs[1] = NULL;
+		s.n = 1;
+	} else if (key) {
+		fprintf(
+		    stderr,
+		    "cordon run: --key is for a system image (a directory), and %s is not one\n",
+		    file);
+		rc = 2;
+		goto out;
+	}
 
 	struct sdf_diag diag = SDF_DIAG_INIT(stderr);
 	struct sdf_system *sys = sdf_load(file, s.dirs, &diag);
@@ -222,6 +293,7 @@ static int cmd_run(int argc, char **argv)
 	rc = monitor_run(sys, &opts);
 	sdf_free(sys);
 out:
+	image_unstage(&tree);
 	free(s.env_copy);
 	return rc;
 }
@@ -285,13 +357,17 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-		printf("cordon %s\n", CORDON_VERSION);
+		printf("cordon %s (abi %u)\n", CORDON_VERSION, IPC_VERSION);
 		return 0;
 	}
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "graph")) {
+		static const char *const examples[] = {CORDON_EXAMPLES_DIR, NULL};
+		return cmd_graph(argc - 1, argv + 1, examples[0][0] ? examples : NULL);
+	}
 	if (!strcmp(cmd, "ps") || !strcmp(cmd, "restart") || !strcmp(cmd, "stop") ||
 	    !strcmp(cmd, "faults") || !strcmp(cmd, "log"))
 		return cmd_admin(argc - 1, argv + 1);

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # cli/: the `cordon` command.  It links every host-side component.
-CLI_OBJS := $(B)/obj/host/cli/cordon.o
-HOST_COMPONENT_OBJS = $(SDF_OBJS) $(MONITOR_OBJS) $(SANDBOX_OBJS) $(IPC_HOST_OBJS) $(BUDGET_OBJS)
-HOST_COMPONENT_LIBS = $(shell pkg-config --libs libxml-2.0 libseccomp libelf)
+CLI_OBJS := $(B)/obj/host/cli/cordon.o $(B)/obj/host/cli/graph.o
+HOST_COMPONENT_OBJS = $(SDF_OBJS) $(MONITOR_OBJS) $(SANDBOX_OBJS) $(IPC_HOST_OBJS) $(BUDGET_OBJS) \
+                      $(IMAGE_OBJS)
+HOST_COMPONENT_LIBS = $(shell pkg-config --libs libxml-2.0 libseccomp libelf libcrypto)
 
 $(B)/bin/cordon: $(CLI_OBJS) $(HOST_COMPONENT_OBJS)
 	@mkdir -p $(dir $@)

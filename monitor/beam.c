@@ -39,6 +39,7 @@
 #include <sys/random.h>
 
 #include "monitor/beam.h"
+#include "monitor/beam_config.h"
 #include "sandbox/sandbox.h"
 
 #define MAX_ARGS 512
@@ -73,6 +74,11 @@ static void push(struct vec *x, const char *s)
 		return;
 	}
 	x->v[++x->n] = NULL;
+}
+
+static void push_arg(void *x, const char *s)
+{
+	push(x, s);
 }
 
 static void vec_free(char **v)
@@ -157,13 +163,14 @@ int mon_beam_prepare(const struct sdf_pd *pd, struct mon_beam *b, char *why, siz
 		push(&argv, "-pa");
 		push(&argv, pd->beam_ebins[i]);
 	}
+	bool runtime_exs = mon_beam_release_config(pd, push_arg, &argv);
 	/* beam_app is a checked atom (a-z, 0-9, _): safe to write bare */
 	if (asprintf(&start,
-	             "case application:ensure_all_started(%s, permanent) of "
+	             "%scase application:ensure_all_started(%s, permanent) of "
 	             "{ok, _} -> catch 'Elixir.Cordon.NIF':ready(), ok; "
 	             "{error, E} -> io:format(standard_error, \"cannot start ~p: ~p~n\", "
 	             "[%s, E]), erlang:halt(1) end.",
-	             pd->beam_app, pd->beam_app) < 0) {
+	             runtime_exs ? mon_beam_runtime_eval : "", pd->beam_app, pd->beam_app) < 0) {
 		start = NULL;
 		argv.oom = true;
 	}

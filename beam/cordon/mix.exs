@@ -41,6 +41,14 @@ defmodule Mix.Tasks.Compile.CordonNif do
     if File.exists?(so) do
       File.mkdir_p!("priv")
       File.cp!(so, "priv/cordon_nif.so")
+      # With build_embedded (a release, a BEAM PD) mix copied priv/ into
+      # _build before this compiler ran: that copy holds whatever NIF was
+      # there before, perhaps another build's. Copy this one there too.
+      built = Path.join(Mix.Project.app_path(), "priv")
+
+      if File.dir?(built) and not match?({:ok, _}, File.read_link(built)),
+        do: File.cp!(so, Path.join(built, "cordon_nif.so"))
+
       {:ok, []}
     else
       Mix.shell().error("""

@@ -30,7 +30,7 @@ $(patsubst %.c,$(B)/obj/host/%.o,$(BEAM_BENCH_OWN)): beam/cordon/c_src/nif.h ben
 # start.c builds the VM's command line as the monitor does (monitor/beam.c)
 # from a description it loads (sdf/; the monitor asks sandbox/ for the
 # libraries of NIFs).
-$(B)/bench/beam-bench: $(BEAM_BENCH_OBJS) $(B)/obj/host/monitor/beam.o $$(SDF_OBJS) $$(SANDBOX_OBJS)
+$(B)/bench/beam-bench: $(BEAM_BENCH_OBJS) $(B)/obj/host/monitor/beam.o $(B)/obj/host/monitor/beam_config.o $$(SDF_OBJS) $$(SANDBOX_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(SDF_LIBS) $(SANDBOX_LIBS) -lm
 
