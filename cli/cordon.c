@@ -364,10 +364,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
-	if (!strcmp(cmd, "graph")) {
-		static const char *const examples[] = {CORDON_EXAMPLES_DIR, NULL};
-		return cmd_graph(argc - 1, argv + 1, examples[0][0] ? examples : NULL);
-	}
+	if (!strcmp(cmd, "graph"))
+		return cmd_graph(argc - 1, argv + 1, NULL);
 	if (!strcmp(cmd, "ps") || !strcmp(cmd, "restart") || !strcmp(cmd, "stop") ||
 	    !strcmp(cmd, "faults") || !strcmp(cmd, "log"))
 		return cmd_admin(argc - 1, argv + 1);
