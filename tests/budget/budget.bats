@@ -172,7 +172,7 @@ nobody_prepare() {
 }
 
 @test "a system that declares no budget opens no cgroup and prints no budgets line" {
-	system_start "$CORDON_TOP/examples/hello/hello.system"
+	system_start -L "$CORDON_BUILD/examples" "$CORDON_TOP/examples/hello/hello.system"
 	system_wait "^bob\| hello, world"
 	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -type d -name "cordon-$SYS_PID" 2>/dev/null)" ]
 	system_stop

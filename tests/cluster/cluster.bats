@@ -21,7 +21,7 @@ teardown() {
 }
 
 boot() {
-	system_start "$SYSTEM"
+	system_start -L "$CORDON_BUILD/examples" "$SYSTEM"
 	system_wait '^producer\| keeper is up: watching Keeper.History on keeper@keeper$' 60
 	system_wait '^keeper\| history: [0-9]+ readings, last #[0-9]+ [0-9.]+ C from producer@producer$' 60
 }

@@ -14,7 +14,7 @@ setup() {
 }
 
 draw() {
-	run "$CORDON" graph -o "$BATS_TEST_TMPDIR/$1" "$CORDON_TOP/examples/$1/$1.system"
+	run "$CORDON" graph -L "$CORDON_BUILD/examples" -o "$BATS_TEST_TMPDIR/$1" "$CORDON_TOP/examples/$1/$1.system"
 	printf '%s\n' "$output" >&2
 	[ "$status" -eq 0 ]
 	[ "$(head -c 8 "$1.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
