@@ -30,7 +30,7 @@ teardown() {
 }
 
 # A system: the attacker PD ($1: its XML), and crash under a supervisor
-# that never gives up.
+# that never gives up, killed by each of tick's notifications.
 write_system() {
 	cat >"$BATS_TEST_TMPDIR/attack.system" <<-XML
 		<system>
@@ -39,7 +39,11 @@ write_system() {
 		    <protection_domain name="crash" restart="permanent">
 		      <program_image path="nuisance.elf" />
 		    </protection_domain>
+		    <protection_domain name="tick">
+		      <program_image path="nuisance.elf" />
+		    </protection_domain>
 		  </supervisor>
+		  <channel><end pd="crash" id="0" /><end pd="tick" id="0" /></channel>
 		</system>
 	XML
 }

@@ -4,9 +4,12 @@
  * monitor itself, and the neighbours that must not notice.
  *
  *   flood*   writes empty lines to its stdout as fast as it can, forever
- *   crash*   says "crash: up", runs for a moment, then dies of SIGSEGV: its
- *            supervisor restarts it, and each restart proves the monitor
- *            still supervises
+ *   crash*   says "crash: up" and is ready; the next notification on its
+ *            channel 0 kills it with SIGSEGV: its supervisor restarts it,
+ *            and each restart proves the monitor still supervises.  It dies
+ *            after init() returned, so each death is a crash, not a failed
+ *            start (which would back off and, repeated, give up)
+ *   tick*    notifies its channel 0 every 300 ms, forever (crash's clock)
  */
 #include <cordon.h>
 #include <string.h>
@@ -28,12 +31,13 @@ static void flood(void)
 		}
 }
 
-static void crash(void)
+static void tick(void)
 {
 	struct timespec t = {0, 300 * 1000 * 1000};
-	cordon_dbg_printf("crash: up\n");
-	nanosleep(&t, NULL);
-	*(volatile int *)0 = 1;
+	for (;;) {
+		nanosleep(&t, NULL);
+		cordon_notify(0);
+	}
 }
 
 void init(void)
@@ -41,12 +45,18 @@ void init(void)
 	const char *name = cordon_name();
 	if (starts_with(name, "flood"))
 		flood();
-	if (starts_with(name, "crash"))
-		crash();
+	if (starts_with(name, "tick"))
+		tick();
+	if (starts_with(name, "crash")) {
+		cordon_dbg_printf("crash: up\n");
+		return;
+	}
 	cordon_dbg_printf("%s: idle\n", name);
 }
 
 void notified(cordon_channel ch)
 {
 	(void)ch;
+	if (starts_with(cordon_name(), "crash"))
+		*(volatile int *)0 = 1;
 }

@@ -372,6 +372,9 @@ defmodule :cordon_dist do
   defp link_loop(s) do
     receive do
       {:cordon_notify, _} ->
+        # Acknowledged before draining: a notification that comes while
+        # draining is then a fresh message, never lost (Cordon.Channel).
+        Cordon.Channel.ack(s.ch)
         s |> drain() |> flush() |> link_loop()
 
       :dist_data ->
@@ -390,6 +393,7 @@ defmodule :cordon_dist do
         exit(:peer_down)
 
       {:cordon_peer_up, _} ->
+        Cordon.Channel.ack(s.ch)
         link_loop(%{s | broken: false} |> drain())
 
       {ref, from, req} when is_reference(ref) ->
