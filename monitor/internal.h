@@ -1,5 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Private to monitor/: the monitor's view of a running system. */
+/*
+ * Private to monitor/: the monitor's view of a running system.
+ *
+ * The files call downward only, never in a circle (top first):
+ *
+ *   monitor.c                  the event loop and its dispatch
+ *   admin.c, ctl.c             requests: from `cordon` commands, from PDs
+ *   supervise.c                carries out the policy's decisions
+ *   pd.c                       one PD's life: start, stop, reap, tell
+ *   objects.c, grants.c, budgets.c, beam.c, output.c, history.c, log.c
+ *   lifecycle.c, policy.c      pure: no I/O, no clock (unit-tested alone)
+ */
 #ifndef CORDON_MONITOR_INTERNAL_H
 #define CORDON_MONITOR_INTERNAL_H
 

@@ -58,14 +58,10 @@ static bool all_ended_normally(const struct mon *m)
 	return true;
 }
 
-/* PD p's pidfd fired.  -1: go on; else the exit status of monitor_run. */
-static int pd_exited(struct mon *m, size_t p)
+/* After an end or a restart that waited: -1 while the system goes on,
+ * else the exit status of monitor_run. */
+static int system_end(struct mon *m)
 {
-	enum mon_end_kind end;
-	char how[160];
-
-	if (mon_pd_reap(m, p, &end, how, sizeof(how)))
-		mon_sup_pd_ended(m, p, end, how);
 	if (m->failed || !system_down(m))
 		return -1;
 	if (all_ended_normally(m)) {
@@ -111,7 +107,11 @@ static int watch_loop(struct mon *m)
 				return 0;
 			}
 			case MON_EV_EXIT: {
-				int rc = pd_exited(m, p);
+				enum mon_end_kind end;
+				char how[160];
+				if (mon_pd_reap(m, p, &end, how, sizeof(how)))
+					mon_sup_pd_ended(m, p, end, how);
+				int rc = system_end(m);
 				if (rc >= 0)
 					return rc;
 				break;
@@ -133,9 +133,14 @@ static int watch_loop(struct mon *m)
 			case MON_EV_REFUSED:
 				mon_ctl_refused_call(m, p);
 				break;
-			case MON_EV_TIMER:
+			case MON_EV_TIMER: {
+				/* Restarts that waited may all fail to spawn. */
 				mon_sup_timer(m);
+				int rc = system_end(m);
+				if (rc >= 0)
+					return rc;
 				break;
+			}
 			}
 			if (m->failed)
 				return 1;
