@@ -60,7 +60,7 @@ typedef unsigned int cordon_child;   /* a child PD's id */
 typedef uint64_t cordon_msginfo;     /* label and register count */
 
 #define CORDON_MAX_CHANNELS 63u
-#define CORDON_MAX_MRS      64u
+#define CORDON_MAX_MRS      120u
 
 /* msginfo layout, as seL4_MessageInfo: count in bits 0..6, label in 12..63. */
 #define CORDON_LABEL_BITS 52u

@@ -20,12 +20,19 @@
  * channel; a protected call to a PD that dies returns the label
  * CORDON_LABEL_PEER_DOWN instead of hanging; microkit_pd_restart restarts
  * the child process from its start (a Linux process cannot be resumed at
- * an arbitrary entry point, so entry_point is ignored).
+ * an arbitrary entry point, so entry_point is ignored).  The seL4 names
+ * Microkit's own examples use (seL4_MessageInfo_new, seL4_SetMR, ...) come
+ * from <sel4/sel4.h>, included here as Microkit's header includes it.
  *
- * Differences a port may notice: microkit_msginfo is a 64-bit integer with
- * seL4_MessageInfo's layout, not a struct; seL4_Bool is an int (fault()'s
- * return value must be a full register on Linux); there are no IRQs, VCPUs
- * or seL4 system calls.
+ * Differences a port may notice: microkit_msginfo and seL4_MessageInfo_t
+ * are one 64-bit integer with seL4_MessageInfo's layout, not a struct;
+ * seL4_Bool is an int (fault()'s return value must be a full register on
+ * Linux); there are no IRQs, VCPUs or seL4 system calls.  A child PD that
+ * is restarted (microkit_pd_restart, or fault() returning seL4_True) starts
+ * with fresh globals: on seL4 the restart only resets the thread's program
+ * counter in the same address space, so globals keep their values; on
+ * Cordon the child is a Linux process that has ended, and its memory ended
+ * with it.  Keep state a child must find again in a memory region.
  */
 #ifndef CORDON_MICROKIT_H
 #define CORDON_MICROKIT_H
@@ -34,20 +41,11 @@
 #include <stdint.h>
 
 #include <cordon.h>
+#include <sel4/sel4.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* The few seL4 types Microkit's API is written in. */
-typedef uint8_t seL4_Uint8;
-typedef uint16_t seL4_Uint16;
-typedef uint32_t seL4_Uint32;
-typedef uint64_t seL4_Uint64;
-typedef uintptr_t seL4_Word;
-typedef int seL4_Bool; /* seL4 has int8_t; int keeps fault()'s ABI with cordon.h */
-#define seL4_True  1
-#define seL4_False 0
 
 typedef cordon_channel microkit_channel;
 typedef cordon_child microkit_child;
@@ -148,6 +146,15 @@ static inline void microkit_pd_restart(microkit_child pd, seL4_Word entry_point)
 static inline void microkit_pd_stop(microkit_child pd)
 {
 	cordon_pd_stop(pd);
+}
+
+/* Resume a child that fault() left stopped or that was stopped: on Cordon a
+ * stopped child has no process left, so it is started again from its entry
+ * point, with fresh globals.  Meant for a stopped child only: on a running
+ * one it restarts it, where seL4 would leave it running. */
+static inline void microkit_pd_resume(microkit_child pd)
+{
+	cordon_pd_restart(pd);
 }
 
 #ifdef __cplusplus

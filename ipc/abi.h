@@ -35,12 +35,12 @@
 
 #include <stdint.h>
 
-#define IPC_VERSION      1u
+#define IPC_VERSION      2u /* 2: 120 message registers, as seL4 */
 #define IPC_PAGE_SIZE    4096u
-#define IPC_MAX_CHANNELS 63u /* channel ids are 0..62, as in Microkit */
-#define IPC_MAX_MRS      64u /* message registers per call or reply */
-#define IPC_MAX_MAPS     64u /* memory-region mappings per PD */
-#define IPC_NAME_MAX     64u /* PD and region names, including the NUL */
+#define IPC_MAX_CHANNELS 63u  /* channel ids are 0..62, as in Microkit */
+#define IPC_MAX_MRS      120u /* message registers per call or reply: seL4_MsgMaxLength */
+#define IPC_MAX_MAPS     64u  /* memory-region mappings per PD */
+#define IPC_NAME_MAX     64u  /* PD and region names, including the NUL */
 
 #define IPC_END_MAGIC  0x444e4543u /* "CEND" */
 #define IPC_BOOT_MAGIC 0x544f4f42u /* "BOOT" */

@@ -7,7 +7,7 @@
 LC_SRCS      := $(wildcard libcordon/*.c)
 LC_PD_OBJS   := $(patsubst %.c,$(B)/obj/pd/%.o,$(LC_SRCS))
 LC_HOST_OBJS := $(patsubst %.c,$(B)/obj/host/%.o,$(filter-out libcordon/main.c libcordon/microkit.c,$(LC_SRCS)))
-LC_HEADERS   := include/cordon.h include/microkit.h
+LC_HEADERS   := include/cordon.h include/microkit.h include/sel4/sel4.h
 
 # Write cordon.pc for a prefix: $(call lc_pc,PREFIX,FILE)
 lc_pc = printf '%s\n' 'prefix=$(1)' 'includedir=$${prefix}/include' 'libdir=$${prefix}/lib' '' \
@@ -33,6 +33,7 @@ install: install-lib
 install-lib: $(B)/lib/libcordon.a
 	install -D -m 0644 include/cordon.h $(DESTDIR)$(PREFIX)/include/cordon.h
 	install -D -m 0644 include/microkit.h $(DESTDIR)$(PREFIX)/include/microkit.h
+	install -D -m 0644 include/sel4/sel4.h $(DESTDIR)$(PREFIX)/include/sel4/sel4.h
 	install -D -m 0644 $(B)/lib/libcordon.a $(DESTDIR)$(PREFIX)/lib/libcordon.a
 	@mkdir -p $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	$(call lc_pc,$(PREFIX),$(DESTDIR)$(PREFIX)/lib/pkgconfig/cordon.pc)

@@ -273,6 +273,8 @@ struct attr {
 	                               (Microkit: size unless prefill_path) */
 	const char *why, *why_hint; /* A_REFUSED, A_IGNORED; or, for A_TOP and
 	                               A_CHILD rows, the error elsewhere */
+	/* a check beyond the kind, reported by itself; NULL: none */
+	bool (*check)(struct ctx *c, int line, const char *elem, uint64_t v, const char *val);
 };
 
 #define MAX_ATTRS 16
@@ -292,6 +294,21 @@ struct attrs {
 		.elem = (e), .rows = (rows_), .n = sizeof(rows_) / sizeof((rows_)[0]),             \
 		.where = (where_)                                                                  \
 	}
+
+/* cpu is checked against this machine, where the PDs will run, as
+ * Microkit's tool checks it against the board's cores. */
+static bool cpu_exists(struct ctx *c, int line, const char *elem, uint64_t cpu, const char *val)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+
+	if (ncpu <= 0 || cpu < (uint64_t)ncpu)
+		return true;
+	char hint[96];
+	snprintf(hint, sizeof(hint), "this machine has %ld CPU%s: use 0 to %ld", ncpu,
+	         ncpu == 1 ? "" : "s", ncpu - 1);
+	ERR(c, line, elem, hint, "cpu %s is beyond the CPUs of this machine", val);
+	return false;
+}
 
 static const char *const restart_kinds[] = {"permanent", "transient", "temporary", NULL};
 static const char *const strategies[] = {"one_for_one", "one_for_all", "rest_for_one", NULL};
@@ -347,6 +364,7 @@ static const struct attr pd_attrs[] = {
      .flags = A_IGNORED,
      .max = UINT64_MAX,
      .hint = "give the index of a CPU of this machine, from 0",
+     .check = cpu_exists,
      .why = "cpu is ignored: Cordon runs on Linux and does not pin PDs to CPUs yet",
      .why_hint = "remove cpu"},
     {.name = "fpu",
@@ -506,6 +524,19 @@ static const struct attr grant_attrs[] = {
 static const struct attr channel_attrs[] = {
     {.name = "dist", .kind = AK_BOOL},
 };
+
+#define FITS(t) _Static_assert(sizeof(t) / sizeof((t)[0]) <= MAX_ATTRS, #t " fits struct attrs")
+FITS(pd_attrs);
+FITS(region_attrs);
+FITS(map_attrs);
+FITS(image_attrs);
+FITS(beam_attrs);
+FITS(end_attrs);
+FITS(supervisor_attrs);
+FITS(limits_attrs);
+FITS(grant_attrs);
+FITS(channel_attrs);
+#undef FITS
 
 /* <system> takes no attributes */
 static const struct attr no_attrs[1];
@@ -688,6 +719,8 @@ static bool read_attrs(struct ctx *c, const xmlNode *n, struct attrs *a)
 		if (!a->val[i])
 			continue;
 		a->ok[i] = check_kind(c, line, a, i);
+		if (a->ok[i] && a->rows[i].check)
+			a->ok[i] = a->rows[i].check(c, line, a->elem, a->num[i], a->val[i]);
 		if (a->ok[i] && (a->rows[i].flags & A_IGNORED))
 			WARN(c, line, a->elem, a->rows[i].why_hint, "%s", a->rows[i].why);
 	}
@@ -1234,23 +1267,6 @@ static long new_pd(struct ctx *c)
 	return (long)i;
 }
 
-/* cpu is checked against this machine, where the PDs will run, as
- * Microkit checks it against the board's cores. */
-static bool check_cpu(struct ctx *c, int line, const struct attrs *a)
-{
-	uint64_t cpu;
-	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
-
-	if (!attr_u64(a, "cpu", &cpu) || ncpu <= 0 || cpu < (uint64_t)ncpu)
-		return true;
-	char hint[96];
-	snprintf(hint, sizeof(hint), "this machine has %ld CPU%s: use 0 to %ld", ncpu,
-	         ncpu == 1 ? "" : "s", ncpu - 1);
-	ERR(c, line, a->elem, hint, "cpu %s is beyond the CPUs of this machine",
-	    attr_str(a, "cpu"));
-	return false;
-}
-
 /* A <protection_domain>: top level or in a <supervisor> (parent -1, sup its
  * supervisor), or a child PD (parent its parent PD, sup -1). */
 static void parse_pd(struct ctx *c, const xmlNode *n, long parent, long sup)
@@ -1314,7 +1330,6 @@ static void parse_pd(struct ctx *c, const xmlNode *n, long parent, long sup)
 		pd->restart_delay_ms = v;
 	if (attr_u64(&a, "id", &v))
 		pd->child_id = (long)v;
-	ok = check_cpu(c, line, &a) && ok;
 	attrs_free(&a);
 	bp->ok = ok;
 

@@ -506,11 +506,11 @@ static void api_refuses_what_the_pd_does_not_hold(void **state)
 	assert_non_null(strstr(out, "tpd: cordon_queue_send: channel 9"));
 
 	capture_stderr();
-	cordon_mr_set(64, 1);
-	assert_int_equal(cordon_mr_get(99), 0);
+	cordon_mr_set(CORDON_MAX_MRS, 1);
+	assert_int_equal(cordon_mr_get(199), 0);
 	out = captured();
-	assert_non_null(strstr(out, "cordon_mr_set: message register 64 out of range"));
-	assert_non_null(strstr(out, "cordon_mr_get: message register 99 out of range"));
+	assert_non_null(strstr(out, "cordon_mr_set: message register 120 out of range"));
+	assert_non_null(strstr(out, "cordon_mr_get: message register 199 out of range"));
 
 	assert_int_equal(f.own->notify_seq, before); /* nothing was sent */
 

@@ -3,7 +3,7 @@ defmodule Cordon.Channel do
   @moduledoc """
   Notifications and protected calls on a channel, with seL4 Microkit's
   semantics: notifications coalesce, a protected call blocks the caller
-  until the callee replies, and carries a label and up to 64 words.
+  until the callee replies, and carries a label and up to 120 words (seL4_MsgMaxLength).
 
   ## Events
 
@@ -54,7 +54,7 @@ defmodule Cordon.Channel do
   def unsubscribe(ch), do: Cordon.NIF.unsubscribe(ch)
 
   @doc """
-  A protected call: `label` (0..2^52-4) and up to 64 words (unsigned 64-bit
+  A protected call: `label` (0..2^52-4) and up to 120 words (unsigned 64-bit
   integers) to the peer, whose reply comes back as `{:ok, label, words}`.
 
   Fails with `{:error, :peer_down}` when the callee is not running or dies

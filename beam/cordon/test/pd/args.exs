@@ -31,7 +31,7 @@ defmodule ArgsTest do
     assert_raise ArgumentError, ~r/label/, fn -> Channel.call(0, 0xFFFFFFFFFFFFF, []) end
     assert_raise ArgumentError, ~r/label/, fn -> Channel.call(0, :one, []) end
     assert_raise ArgumentError, ~r/words/, fn -> Channel.call(0, 1, :words) end
-    assert_raise ArgumentError, ~r/at most 64/, fn -> Channel.call(0, 1, Enum.to_list(1..65)) end
+    assert_raise ArgumentError, ~r/at most 120/, fn -> Channel.call(0, 1, Enum.to_list(1..121)) end
     assert_raise ArgumentError, ~r/word 1/, fn -> Channel.call(0, 1, [1, -1]) end
     assert_raise ArgumentError, ~r/word 0/, fn -> Channel.call(0, 1, [0x10000000000000000]) end
     assert_raise ArgumentError, ~r/word 2/, fn -> Channel.call(0, 1, [1, 2, "3"]) end

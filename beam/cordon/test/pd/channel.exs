@@ -29,8 +29,8 @@ defmodule ChannelTest do
     assert Channel.call(0, 99) == {:ok, 999, []}
   end
 
-  test "64 words of 64 bits survive the round trip" do
-    words = for i <- 0..63, do: 0xFFFFFFFFFFFFFFFF - i * 0x0101010101010101
+  test "120 words (seL4_MsgMaxLength) of 64 bits survive the round trip" do
+    words = for i <- 0..119, do: 0xFFFFFFFFFFFFFFFF - i * 0x0101010101010101
     assert Channel.call(0, 1, words) == {:ok, 101, words}
   end
 
