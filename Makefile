@@ -63,11 +63,34 @@ $(B)/obj/pd/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(PD_CFLAGS) -MMD -MP -c $< -o $@
 
-# Components first, and after them the CLI and the BEAM library's NIF,
-# which link the others: a rule's prerequisites are expanded when it is
-# read, so the object lists it names must be defined by then.
-include $(sort $(filter-out cli/module.mk beam/module.mk,$(wildcard */module.mk)))
-include cli/module.mk beam/module.mk
+# One recipe per kind of product.  A PD image: a native PD built as a
+# user builds one, through cordon.pc against this build's libcordon.  Any
+# X.c becomes $(B)/X.elf by the pattern rule; a fragment lists its images
+# under `all` and writes no rule (one at another path uses $(pd_image)).
+CORDON_PC     = PKG_CONFIG_PATH=$(B)/lib/pkgconfig pkg-config
+PD_IMAGE_DEPS = $(B)/lib/libcordon.a $(B)/lib/pkgconfig/cordon.pc
+define pd_image
+	@mkdir -p $(dir $@)
+	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
+endef
+$(B)/%.elf: %.c $(PD_IMAGE_DEPS)
+	$(pd_image)
+
+# An OTP application's .app: $(call otp_app,EBIN,NAME,DESCRIPTION,APPS[,MOD])
+# writes EBIN/NAME.app listing every module compiled into EBIN; APPS are
+# the applications it needs (comma-separated), MOD its callback module.
+otp_app = mods=$$(cd $(1) && ls *.beam | sed "s/\.beam$$//; s/.*/'&'/" | paste -sd,); \
+	printf '%s\n' "{application,$(2),[{description,\"$(3)\"},{vsn,\"0.1.0\"},{modules,[$$mods]},{registered,[]},{applications,[$(4)]}$(if $(5),$(comma){mod$(comma){'$(5)'$(comma)[]}})]}." >$(1)/$(2).app
+comma := ,
+
+# Fragments in layering order (docs/architecture.md): a rule's
+# prerequisites are expanded when it is read, so a fragment comes after
+# every fragment whose variables it names.  The libraries, lowest first,
+# are listed; everything else (the CLI, bench, fuzz, tests, examples)
+# links them and is found.  A new library goes into LIB_MODULES.
+LIB_MODULES := ipc sdf sandbox budget libcordon monitor beam
+include $(LIB_MODULES:%=%/module.mk)
+include $(sort $(filter-out $(LIB_MODULES:%=%/module.mk),$(wildcard */module.mk)))
 include $(sort $(wildcard tests/*/module.mk) $(wildcard examples/*/module.mk))
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -40,9 +40,7 @@ $(CORDON_APP): $(CORDON_EX) beam/module.mk
 	rm -rf $(B)/lib/beam/cordon/ebin.new
 	@mkdir -p $(B)/lib/beam/cordon/ebin.new
 	$(ELIXIRC) --warnings-as-errors -o $(B)/lib/beam/cordon/ebin.new $(CORDON_EX) >/dev/null
-	mods=$$(cd $(B)/lib/beam/cordon/ebin.new && ls *.beam | sed "s/\.beam$$//; s/.*/'&'/" | paste -sd,); \
-	printf '%s\n' "{application,cordon,[{description,\"Cordon: channels, queues and regions of a BEAM protection domain\"},{vsn,\"0.1.0\"},{modules,[$$mods]},{registered,[]},{applications,[kernel,stdlib,elixir]}]}." \
-		>$(B)/lib/beam/cordon/ebin.new/cordon.app
+	$(call otp_app,$(B)/lib/beam/cordon/ebin.new,cordon,Cordon: channels$(comma) queues and regions of a BEAM protection domain,kernel$(comma)stdlib$(comma)elixir)
 	chmod -R a+rX $(B)/lib/beam/cordon/ebin.new
 	rm -rf $(B)/lib/beam/cordon/ebin
 	mv $(B)/lib/beam/cordon/ebin.new $(B)/lib/beam/cordon/ebin

@@ -86,6 +86,32 @@ void add_sample(struct result *r, double ns);
 const char *place_name(enum place p);
 /* An option's numeric argument in min..max, or die naming the option. */
 long parse_number(const char *opt, const char *s, long min, long max);
+
+/* The benchmarks' one option parser.  A program describes its options in a
+ * table (ended by a row with name NULL) and gets parsing, range checks and
+ * its --help text from it.  Each row sets exactly one destination:
+ *   flag    true when the option is given (an option without argument);
+ *   choice  = value when given (several rows may share it: --markdown,
+ *           --json);
+ *   number  the argument, a number in min..max (arg names it: "N");
+ *   text    the argument as given (checked by the program).
+ * help is the text after the option in the usage, lines split by '\n'. */
+struct bench_opt {
+	const char *name; /* without "--" */
+	char letter;      /* a short form (-q), or 0 */
+	const char *arg;  /* the argument's name in the usage, or NULL */
+	const char *help;
+	bool *flag;
+	int *choice, value;
+	long *number, min, max;
+	const char **text;
+};
+/* Parse argv by opts.  --help prints "usage: PROG SYNOPSIS", about, and a
+ * line per option, and exits 0; an unknown option or a stray argument
+ * prints the usage on stderr and exits 2; a bad number dies naming it.
+ * synopsis may span lines ('\n'); about is printed as is. */
+void bench_parse(int argc, char **argv, const char *synopsis, const char *about,
+                 const struct bench_opt *opts);
 /* The two CPUs of the pinned runs (o->cpu): the first two this process may
  * use, unless o->cpu[0] >= 0 already names them (checked).  Returns false
  * when there are not two. */

@@ -5,6 +5,7 @@
  * failure instead of a hang.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <sched.h>
 #include <signal.h>
@@ -117,6 +118,87 @@ long parse_number(const char *opt, const char *s, long min, long max)
 	if (*s == 0 || *end != 0 || v < min || v > max)
 		die("%s: %s is not a number in %ld..%ld", opt, s, min, max);
 	return v;
+}
+
+static void usage(FILE *f, const char *synopsis, const char *about, const struct bench_opt *opts)
+{
+	const char *indent = "                   "; /* "  --option ARG    " */
+
+	fprintf(f, "usage: %s ", bench_prog);
+	for (const char *p = synopsis; *p; p++) {
+		fputc(*p, f);
+		if (*p == '\n')
+			fprintf(f, "%*s", (int)strlen(bench_prog) + 8, "");
+	}
+	fprintf(f, "\n\n%s\n", about);
+	for (const struct bench_opt *o = opts; o->name; o++) {
+		char head[64];
+		snprintf(head, sizeof(head), "--%s%s%s", o->name, o->arg ? " " : "",
+		         o->arg ? o->arg : "");
+		fprintf(f, "  %-16s ", head);
+		for (const char *p = o->help; *p; p++) {
+			fputc(*p, f);
+			if (*p == '\n')
+				fputs(indent, f);
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "  %-16s this text\n", "--help");
+}
+
+void bench_parse(int argc, char **argv, const char *synopsis, const char *about,
+                 const struct bench_opt *opts)
+{
+	struct option longs[32];
+	char shorts[2 * 32 + 2] = "h";
+	size_t n = 0, ns = 1;
+
+	for (const struct bench_opt *o = opts; o->name; o++, n++) {
+		if (n + 2 >= sizeof(longs) / sizeof(longs[0]))
+			die("bench_parse: too many options");
+		longs[n] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL,
+		                           256 + (int)n};
+		if (o->letter) {
+			shorts[ns++] = o->letter;
+			if (o->arg)
+				shorts[ns++] = ':';
+		}
+	}
+	longs[n++] = (struct option){"help", no_argument, NULL, 'h'};
+	longs[n] = (struct option){NULL, 0, NULL, 0};
+	shorts[ns] = 0;
+
+	int c;
+	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		const struct bench_opt *o = NULL;
+		if (c >= 256)
+			o = &opts[c - 256];
+		for (const struct bench_opt *p = opts; !o && c < 256 && c != 'h' && p->name; p++)
+			if (p->letter == c)
+				o = p;
+		if (c == 'h') {
+			usage(stdout, synopsis, about, opts);
+			exit(0);
+		}
+		if (!o) {
+			usage(stderr, synopsis, about, opts);
+			exit(2);
+		}
+		char name[64];
+		snprintf(name, sizeof(name), "--%s", o->name);
+		if (o->flag)
+			*o->flag = true;
+		if (o->choice)
+			*o->choice = o->value;
+		if (o->number)
+			*o->number = parse_number(name, optarg, o->min, o->max);
+		if (o->text)
+			*o->text = optarg;
+	}
+	if (optind != argc) {
+		usage(stderr, synopsis, about, opts);
+		exit(2);
+	}
 }
 
 /* The two CPUs of the pinned runs: the first two we may run on, unless

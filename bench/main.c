@@ -3,7 +3,6 @@
  * ipc-bench: Cordon's IPC next to the baselines it must beat, measured in
  * one run on one machine.  See docs/performance.md.
  */
-#include <getopt.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,99 +10,61 @@
 
 #include "bench/bench.h"
 
-static void usage(FILE *f)
-{
-	fputs("usage: ipc-bench [--quick] [--iterations N] [--markdown | --json]\n"
-	      "                 [--pinned-only] [--cpus A,B] [--spin-ns NS] [--ring BYTES]\n"
-	      "\n"
-	      "Measures Cordon IPC between two processes (protected call, notify, queue,\n"
-	      "memory-region copy) and, in the same run, the baselines: a raw futex and a\n"
-	      "raw spin ping-pong, a socketpair and a pipe round trip, memcpy.  Prints\n"
-	      "medians and p99s per op and each figure as a ratio to its baselines.\n"
-	      "\n"
-	      "  --quick          a smoke run of a few seconds: few samples, pinned only\n"
-	      "  --iterations N   round trips per ping-pong case (default 20000), spread\n"
-	      "                   over 10 interleaved rounds (1 with --quick)\n"
-	      "  --markdown       Markdown tables, as in docs/performance.md\n"
-	      "  --json           JSON, for tools\n"
-	      "  --pinned-only    only the runs pinned to two CPUs (no float, no same)\n"
-	      "  --cpus A,B       the two CPUs of the pinned runs (default: the first two\n"
-	      "                   this process may use)\n"
-	      "  --spin-ns NS     spin bound of the adaptive-spin policy (default 20000,\n"
-	      "                   what the monitor sets on more than one CPU)\n"
-	      "  --ring BYTES     queue ring size, a power of two (default 262144)\n"
-	      "  --only TEXT      run only the figures whose id contains TEXT (ids: see\n"
-	      "                   --json), e.g. --only futex\n"
-	      "  --help           this text\n",
-	      f);
-}
-
 static void parse(int argc, char **argv, struct opts *o)
 {
-	enum { O_ITER = 256, O_MD, O_JSON, O_PIN, O_CPUS, O_SPIN, O_RING, O_ONLY };
-	static const struct option longs[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {"quick", no_argument, NULL, 'q'},
-	    {"iterations", required_argument, NULL, O_ITER},
-	    {"markdown", no_argument, NULL, O_MD},
-	    {"json", no_argument, NULL, O_JSON},
-	    {"pinned-only", no_argument, NULL, O_PIN},
-	    {"cpus", required_argument, NULL, O_CPUS},
-	    {"spin-ns", required_argument, NULL, O_SPIN},
-	    {"ring", required_argument, NULL, O_RING},
-	    {"only", required_argument, NULL, O_ONLY},
-	    {NULL, 0, NULL, 0},
+	long iterations = 0, spin_ns = o->spin_ns, ring = o->ring;
+	int format = o->format;
+	const char *cpus = NULL;
+	const struct bench_opt opts[] = {
+	    {"quick", 'q', NULL, "a smoke run of a few seconds: few samples, pinned only",
+	     .flag = &o->quick},
+	    {"iterations", 0, "N",
+	     "round trips per ping-pong case (default 20000), spread\n"
+	     "over 10 interleaved rounds (1 with --quick)",
+	     .number = &iterations, .min = 100, .max = 100000000},
+	    {"markdown", 0, NULL, "Markdown tables, as in docs/performance.md", .choice = &format,
+	     .value = OUT_MARKDOWN},
+	    {"json", 0, NULL, "JSON, for tools", .choice = &format, .value = OUT_JSON},
+	    {"pinned-only", 0, NULL, "only the runs pinned to two CPUs (no float, no same)",
+	     .flag = &o->pin_only},
+	    {"cpus", 0, "A,B",
+	     "the two CPUs of the pinned runs (default: the first two\n"
+	     "this process may use)",
+	     .text = &cpus},
+	    {"spin-ns", 0, "NS",
+	     "spin bound of the adaptive-spin policy (default 20000,\n"
+	     "what the monitor sets on more than one CPU)",
+	     .number = &spin_ns, .min = 1, .max = 1000000000},
+	    {"ring", 0, "BYTES", "queue ring size, a power of two (default 262144)",
+	     .number = &ring, .min = 16384, .max = 64 << 20},
+	    {"only", 0, "TEXT",
+	     "run only the figures whose id contains TEXT (ids: see\n"
+	     "--json), e.g. --only futex",
+	     .text = &o->only},
+	    {NULL},
 	};
-	long iterations = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "hq", longs, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'q':
-			o->quick = true;
-			break;
-		case O_ITER:
-			iterations = parse_number("--iterations", optarg, 100, 100000000);
-			break;
-		case O_MD:
-			o->format = OUT_MARKDOWN;
-			break;
-		case O_JSON:
-			o->format = OUT_JSON;
-			break;
-		case O_PIN:
-			o->pin_only = true;
-			break;
-		case O_CPUS: {
-			char *comma = strchr(optarg, ',');
-			if (!comma)
-				die("--cpus: want A,B, got %s", optarg);
-			*comma = 0;
-			o->cpu[0] = (int)parse_number("--cpus", optarg, 0, CPU_SETSIZE - 1);
-			o->cpu[1] = (int)parse_number("--cpus", comma + 1, 0, CPU_SETSIZE - 1);
-			break;
-		}
-		case O_SPIN:
-			o->spin_ns = (uint32_t)parse_number("--spin-ns", optarg, 1, 1000000000);
-			break;
-		case O_RING:
-			o->ring = (uint32_t)parse_number("--ring", optarg, 16384, 64 << 20);
-			if (o->ring & (o->ring - 1))
-				die("--ring: %u is not a power of two", o->ring);
-			break;
-		case O_ONLY:
-			o->only = optarg;
-			break;
-		default:
-			usage(stderr);
-			exit(2);
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		exit(2);
+	bench_parse(argc, argv,
+	            "[--quick] [--iterations N] [--markdown | --json]\n"
+	            "[--pinned-only] [--cpus A,B] [--spin-ns NS] [--ring BYTES]",
+	            "Measures Cordon IPC between two processes (protected call, notify, queue,\n"
+	            "memory-region copy) and, in the same run, the baselines: a raw futex and a\n"
+	            "raw spin ping-pong, a socketpair and a pipe round trip, memcpy.  Prints\n"
+	            "medians and p99s per op and each figure as a ratio to its baselines.\n",
+	            opts);
+	o->format = format;
+	o->spin_ns = (uint32_t)spin_ns;
+	o->ring = (uint32_t)ring;
+	if (o->ring & (o->ring - 1))
+		die("--ring: %u is not a power of two", o->ring);
+	if (cpus) {
+		char buf[64];
+		snprintf(buf, sizeof(buf), "%s", cpus);
+		char *comma = strchr(buf, ',');
+		if (!comma)
+			die("--cpus: want A,B, got %s", cpus);
+		*comma = 0;
+		o->cpu[0] = (int)parse_number("--cpus", buf, 0, CPU_SETSIZE - 1);
+		o->cpu[1] = (int)parse_number("--cpus", comma + 1, 0, CPU_SETSIZE - 1);
 	}
 	o->rounds = o->quick ? 1 : 10;
 	if (o->quick)

@@ -21,21 +21,13 @@ PD_BENCH_OBJS := $(patsubst %.c,$(B)/obj/host/%.o,$(PD_BENCH_SRCS))
 PD_BENCH_PDS := $(patsubst bench/pd/%.c,$(B)/bench/pd/%.elf,$(wildcard bench/pd/*.c)) \
                 $(B)/bench/pd/recovery.system
 
-# The top Makefile includes the module.mk files in sorted order, so bench/
-# comes before ipc/ and sandbox/, and IPC_HOST_OBJS and SANDBOX_OBJS are
-# still empty here: expand them a second time, once every file has been read.
-.SECONDEXPANSION:
-$(B)/bench/ipc-bench: $(BENCH_OBJS) $$(IPC_HOST_OBJS)
+$(B)/bench/ipc-bench: $(BENCH_OBJS) $(IPC_HOST_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^ -lm
 
-$(B)/bench/pd-bench: $(PD_BENCH_OBJS) $$(IPC_HOST_OBJS) $$(SANDBOX_OBJS)
+$(B)/bench/pd-bench: $(PD_BENCH_OBJS) $(IPC_HOST_OBJS) $(SANDBOX_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(SANDBOX_LIBS) -lm
-
-$(B)/bench/pd/%.elf: bench/pd/%.c $(B)/lib/libcordon.a $(B)/lib/pkgconfig/cordon.pc
-	@mkdir -p $(dir $@)
-	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
 
 $(B)/bench/pd/recovery.system: bench/pd/recovery.system
 	@mkdir -p $(dir $@)

@@ -11,7 +11,6 @@
  *             and with and without seccomp, and a protected call round
  *             trip with and without the seccomp filter
  */
-#include <getopt.h>
 #include <libgen.h>
 #include <sched.h>
 #include <stdio.h>
@@ -20,31 +19,6 @@
 #include <unistd.h>
 
 #include "bench/pd.h"
-
-static void usage(FILE *f)
-{
-	fputs("usage: pd-bench [--quick] [--only recovery|sandbox] [--kills N] [--markdown]\n"
-	      "                [--cordon PATH] [--pd-dir DIR]\n"
-	      "\n"
-	      "Measures what a protection domain's life costs, next to baselines taken in\n"
-	      "the same run: recovery (kill -9 of a native PD under `cordon run` until it\n"
-	      "serves protected calls again) against a plain fork+exec of the same program\n"
-	      "and a sandboxed one; PD start time with and without the sandbox and its\n"
-	      "seccomp filter; a protected call round trip with and without the filter.\n"
-	      "Prints medians and p99s and each figure as a ratio to its baselines.\n"
-	      "\n"
-	      "  --quick          a smoke run of a few seconds: 10 kills, few samples\n"
-	      "  --only PART      recovery or sandbox (default: both)\n"
-	      "  --kills N        kills, and starts per start-time figure (default 300)\n"
-	      "  --iterations N   round trips per seccomp ping-pong case (default 20000),\n"
-	      "                   over 10 interleaved rounds (1 with --quick)\n"
-	      "  --markdown       Markdown tables, as in docs/performance.md\n"
-	      "  --cordon PATH    the cordon binary (default: ../bin/cordon next to pd-bench)\n"
-	      "  --pd-dir DIR     server.elf, client.elf, recovery.system (default: pd/\n"
-	      "                   next to pd-bench)\n"
-	      "  --help           this text\n",
-	      f);
-}
 
 struct cfg {
 	struct opts o;
@@ -61,56 +35,40 @@ static void path_in(char *buf, size_t len, const char *dir, const char *name)
 
 static void parse(int argc, char **argv, struct cfg *c)
 {
-	enum { O_ONLY = 256, O_KILLS, O_ITER, O_MD, O_CORDON, O_PDDIR };
-	static const struct option longs[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {"quick", no_argument, NULL, 'q'},
-	    {"only", required_argument, NULL, O_ONLY},
-	    {"kills", required_argument, NULL, O_KILLS},
-	    {"iterations", required_argument, NULL, O_ITER},
-	    {"markdown", no_argument, NULL, O_MD},
-	    {"cordon", required_argument, NULL, O_CORDON},
-	    {"pd-dir", required_argument, NULL, O_PDDIR},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *cordon = NULL, *pd_dir = NULL, *only = NULL;
 	long iterations = 0;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "hq", longs, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'q':
-			c->o.quick = true;
-			break;
-		case O_ONLY:
-			only = optarg;
-			break;
-		case O_KILLS:
-			c->kills = parse_number("--kills", optarg, 1, 1000000);
-			break;
-		case O_ITER:
-			iterations = parse_number("--iterations", optarg, 100, 100000000);
-			break;
-		case O_MD:
-			c->o.format = OUT_MARKDOWN;
-			break;
-		case O_CORDON:
-			cordon = optarg;
-			break;
-		case O_PDDIR:
-			pd_dir = optarg;
-			break;
-		default:
-			usage(stderr);
-			exit(2);
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		exit(2);
-	}
+	int format = c->o.format;
+	const struct bench_opt opts[] = {
+	    {"quick", 'q', NULL, "a smoke run of a few seconds: 10 kills, few samples",
+	     .flag = &c->o.quick},
+	    {"only", 0, "PART", "recovery or sandbox (default: both)", .text = &only},
+	    {"kills", 0, "N", "kills, and starts per start-time figure (default 300)",
+	     .number = &c->kills, .min = 1, .max = 1000000},
+	    {"iterations", 0, "N",
+	     "round trips per seccomp ping-pong case (default 20000),\n"
+	     "over 10 interleaved rounds (1 with --quick)",
+	     .number = &iterations, .min = 100, .max = 100000000},
+	    {"markdown", 0, NULL, "Markdown tables, as in docs/performance.md", .choice = &format,
+	     .value = OUT_MARKDOWN},
+	    {"cordon", 0, "PATH", "the cordon binary (default: ../bin/cordon next to pd-bench)",
+	     .text = &cordon},
+	    {"pd-dir", 0, "DIR",
+	     "server.elf, client.elf, recovery.system (default: pd/\n"
+	     "next to pd-bench)",
+	     .text = &pd_dir},
+	    {NULL},
+	};
+	bench_parse(argc, argv,
+	            "[--quick] [--only recovery|sandbox] [--kills N] [--markdown]\n"
+	            "[--cordon PATH] [--pd-dir DIR]",
+	            "Measures what a protection domain's life costs, next to baselines taken in\n"
+	            "the same run: recovery (kill -9 of a native PD under `cordon run` until it\n"
+	            "serves protected calls again) against a plain fork+exec of the same program\n"
+	            "and a sandboxed one; PD start time with and without the sandbox and its\n"
+	            "seccomp filter; a protected call round trip with and without the filter.\n"
+	            "Prints medians and p99s and each figure as a ratio to its baselines.\n",
+	            opts);
+	c->o.format = format;
 	c->recovery = !only || !strcmp(only, "recovery");
 	c->sandbox = !only || !strcmp(only, "sandbox");
 	if (!c->recovery && !c->sandbox)

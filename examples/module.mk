@@ -4,10 +4,5 @@
 # `cordon run -L build/examples examples/NAME/NAME.system` finds them.
 EXAMPLE_SRCS := $(wildcard examples/*/*.c)
 EXAMPLE_ELFS := $(patsubst examples/%.c,$(B)/examples/%.elf,$(EXAMPLE_SRCS))
-CORDON_PC     = PKG_CONFIG_PATH=$(B)/lib/pkgconfig pkg-config
-
-$(B)/examples/%.elf: examples/%.c $(B)/lib/libcordon.a $(B)/lib/pkgconfig/cordon.pc
-	@mkdir -p $(dir $@)
-	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
 
 all: $(EXAMPLE_ELFS)

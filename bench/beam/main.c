@@ -10,7 +10,6 @@
  *   start  BEAM PD start (cordon run to the app's first line) against
  *          erl -noshell -eval 'halt().' and elixir -e ':ok'
  */
-#include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,108 +19,48 @@
 
 #include "bench/beam/beam.h"
 
-static void usage(FILE *f)
-{
-	fputs("usage: beam-bench [--quick] [--only calls|start] [--markdown] [--verbose]\n"
-	      "                  [--rounds N] [--calls N] [--bursts N] [--starts N]\n"
-	      "                  [--cordon PATH] [--dir DIR]\n"
-	      "\n"
-	      "Measures BEAM protection domains next to baselines taken in the same run:\n"
-	      "a protected call from Elixir to a native PD against an Erlang port round trip\n"
-	      "to a C echo program and the native-to-native call; queue throughput from\n"
-	      "Elixir to a native PD (4 KiB binaries) against native to native; the BEAM\n"
-	      "PD's start against plain `erl` and `elixir` starts.  Prints medians, p99s and\n"
-	      "ratios, the targets, and the schedulers' long_schedule events.\n"
-	      "\n"
-	      "  --quick          a smoke run of some seconds: 2 rounds, few samples, 3 starts\n"
-	      "  --only PART      calls or start (default: both)\n"
-	      "  --rounds N       interleaved rounds of the calls system (default 10)\n"
-	      "  --calls N        timed calls per call figure per round (default 2000)\n"
-	      "  --bursts N       queue bursts of 32 MiB per queue figure per round (default 3)\n"
-	      "  --starts N       starts per start figure (default 30)\n"
-	      "  --markdown       Markdown tables, as in docs/performance.md\n"
-	      "  --verbose        copy the calls system's output (the BEAM PD's per-round\n"
-	      "                   medians among it) to stderr\n"
-	      "  --cordon PATH    the cordon binary (default: ../bin/cordon next to beam-bench)\n"
-	      "  --dir DIR        the PDs and applications (default: beam/ next to beam-bench)\n"
-	      "  --help           this text\n",
-	      f);
-}
-
 static void parse(int argc, char **argv, struct cfg *c)
 {
-	enum {
-		O_ONLY = 256,
-		O_MD,
-		O_VERBOSE,
-		O_ROUNDS,
-		O_CALLS,
-		O_BURSTS,
-		O_STARTS,
-		O_CORDON,
-		O_DIR
-	};
-	static const struct option longs[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {"quick", no_argument, NULL, 'q'},
-	    {"only", required_argument, NULL, O_ONLY},
-	    {"markdown", no_argument, NULL, O_MD},
-	    {"verbose", no_argument, NULL, O_VERBOSE},
-	    {"rounds", required_argument, NULL, O_ROUNDS},
-	    {"calls", required_argument, NULL, O_CALLS},
-	    {"bursts", required_argument, NULL, O_BURSTS},
-	    {"starts", required_argument, NULL, O_STARTS},
-	    {"cordon", required_argument, NULL, O_CORDON},
-	    {"dir", required_argument, NULL, O_DIR},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *cordon = NULL, *dir = NULL, *only = NULL;
 	long rounds = 0, calls = 0, bursts = 0, starts = 0;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "hq", longs, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'q':
-			c->o.quick = true;
-			break;
-		case O_ONLY:
-			only = optarg;
-			break;
-		case O_MD:
-			c->o.format = OUT_MARKDOWN;
-			break;
-		case O_VERBOSE:
-			c->verbose = true;
-			break;
-		case O_ROUNDS:
-			rounds = parse_number("--rounds", optarg, 1, 1000);
-			break;
-		case O_CALLS:
-			calls = parse_number("--calls", optarg, 10, 1000000);
-			break;
-		case O_BURSTS:
-			bursts = parse_number("--bursts", optarg, 1, 1000);
-			break;
-		case O_STARTS:
-			starts = parse_number("--starts", optarg, 1, 100000);
-			break;
-		case O_CORDON:
-			cordon = optarg;
-			break;
-		case O_DIR:
-			dir = optarg;
-			break;
-		default:
-			usage(stderr);
-			exit(2);
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		exit(2);
-	}
+	int format = c->o.format;
+	const struct bench_opt opts[] = {
+	    {"quick", 'q', NULL, "a smoke run of some seconds: 2 rounds, few samples, 3 starts",
+	     .flag = &c->o.quick},
+	    {"only", 0, "PART", "calls or start (default: both)", .text = &only},
+	    {"rounds", 0, "N", "interleaved rounds of the calls system (default 10)",
+	     .number = &rounds, .min = 1, .max = 1000},
+	    {"calls", 0, "N", "timed calls per call figure per round (default 2000)",
+	     .number = &calls, .min = 10, .max = 1000000},
+	    {"bursts", 0, "N", "queue bursts of 32 MiB per queue figure per round (default 3)",
+	     .number = &bursts, .min = 1, .max = 1000},
+	    {"starts", 0, "N", "starts per start figure (default 30)", .number = &starts, .min = 1,
+	     .max = 100000},
+	    {"markdown", 0, NULL, "Markdown tables, as in docs/performance.md", .choice = &format,
+	     .value = OUT_MARKDOWN},
+	    {"verbose", 0, NULL,
+	     "copy the calls system's output (the BEAM PD's per-round\n"
+	     "medians among it) to stderr",
+	     .flag = &c->verbose},
+	    {"cordon", 0, "PATH", "the cordon binary (default: ../bin/cordon next to beam-bench)",
+	     .text = &cordon},
+	    {"dir", 0, "DIR", "the PDs and applications (default: beam/ next to beam-bench)",
+	     .text = &dir},
+	    {NULL},
+	};
+	bench_parse(
+	    argc, argv,
+	    "[--quick] [--only calls|start] [--markdown] [--verbose]\n"
+	    "[--rounds N] [--calls N] [--bursts N] [--starts N]\n"
+	    "[--cordon PATH] [--dir DIR]",
+	    "Measures BEAM protection domains next to baselines taken in the same run:\n"
+	    "a protected call from Elixir to a native PD against an Erlang port round trip\n"
+	    "to a C echo program and the native-to-native call; queue throughput from\n"
+	    "Elixir to a native PD (4 KiB binaries) against native to native; the BEAM\n"
+	    "PD's start against plain `erl` and `elixir` starts.  Prints medians, p99s and\n"
+	    "ratios, the targets, and the schedulers' long_schedule events.\n",
+	    opts);
+	c->o.format = format;
 	c->calls = !only || !strcmp(only, "calls");
 	c->start = !only || !strcmp(only, "start");
 	if (!c->calls && !c->start)

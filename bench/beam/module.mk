@@ -30,13 +30,12 @@ $(patsubst %.c,$(B)/obj/host/%.o,$(BEAM_BENCH_OWN)): beam/cordon/c_src/nif.h ben
 # start.c builds the VM's command line as the monitor does (monitor/beam.c)
 # from a description it loads (sdf/; the monitor asks sandbox/ for the
 # libraries of NIFs).
-$(B)/bench/beam-bench: $(BEAM_BENCH_OBJS) $(B)/obj/host/monitor/beam.o $(B)/obj/host/monitor/beam_config.o $$(SDF_OBJS) $$(SANDBOX_OBJS)
+$(B)/bench/beam-bench: $(BEAM_BENCH_OBJS) $(B)/obj/host/monitor/beam.o $(B)/obj/host/monitor/beam_config.o $(SDF_OBJS) $(SANDBOX_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(SDF_LIBS) $(SANDBOX_LIBS) -lm
 
-$(BB_DIR)/%.elf: bench/beam/pd/%.c $(B)/lib/libcordon.a $(B)/lib/pkgconfig/cordon.pc
-	@mkdir -p $(dir $@)
-	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
+$(BB_DIR)/%.elf: bench/beam/pd/%.c $(PD_IMAGE_DEPS)
+	$(pd_image)
 
 # The port program runs in the BEAM PD's root, which holds beam.smp's
 # libraries and nothing chosen for it: static.  No sanitizer: it is the
@@ -51,12 +50,12 @@ $(BB_DIR)/lib/beambench/ebin/beambench.app: bench/beam/app/beambench.ex \
 		$(BB_CORDON_SRC)/ebin/cordon.app bench/beam/module.mk
 	rm -rf $(dir $@) && mkdir -p $(dir $@)
 	$(ELIXIRC) --warnings-as-errors -pa $(BB_CORDON_SRC)/ebin -o $(dir $@) $< >/dev/null
-	printf '%s\n' "{application,beambench,[{description,\"beam-bench\"},{vsn,\"0.1.0\"},{modules,['Elixir.BeamBench']},{registered,[]},{applications,[kernel,stdlib,elixir,cordon]},{mod,{'Elixir.BeamBench',[]}}]}." >$@
+	$(call otp_app,$(dir $@),beambench,beam-bench,kernel$(comma)stdlib$(comma)elixir$(comma)cordon,Elixir.BeamBench)
 
 $(BB_DIR)/lib/beamstart/ebin/beamstart.app: bench/beam/app/beamstart.ex bench/beam/module.mk
 	rm -rf $(dir $@) && mkdir -p $(dir $@)
 	$(ELIXIRC) --warnings-as-errors -o $(dir $@) $< >/dev/null
-	printf '%s\n' "{application,beamstart,[{description,\"beam-bench start probe\"},{vsn,\"0.1.0\"},{modules,['Elixir.BeamStart']},{registered,[]},{applications,[kernel,stdlib,elixir]},{mod,{'Elixir.BeamStart',[]}}]}." >$@
+	$(call otp_app,$(dir $@),beamstart,beam-bench start probe,kernel$(comma)stdlib$(comma)elixir,Elixir.BeamStart)
 
 # The cordon library beside the application, as a user's release holds it.
 $(BB_DIR)/lib/cordon/ebin/cordon.app: $(BB_CORDON_SRC)/ebin/cordon.app \

@@ -3,8 +3,4 @@
 # callee; client, a caller of the BEAM PD), built like a user's PD.
 BEAM_TEST_PDS := $(B)/tests/beam/peer.elf $(B)/tests/beam/client.elf
 
-$(B)/tests/beam/%.elf: tests/beam/%.c $(B)/lib/libcordon.a $(B)/lib/pkgconfig/cordon.pc
-	@mkdir -p $(dir $@)
-	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
-
 tests: $(BEAM_TEST_PDS)

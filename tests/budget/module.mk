@@ -1,10 +1,6 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # tests/budget: the budget unit test (host) and the PD of the budget
 # integration tests, built like a user's PD (through cordon.pc).
-$(B)/tests/budget/pd.elf: tests/budget/pd.c $(B)/lib/libcordon.a $(B)/lib/pkgconfig/cordon.pc
-	@mkdir -p $(dir $@)
-	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
-
 # Paths are built in PATH_MAX buffers from a short temporary directory.
 $(B)/obj/host/tests/budget/unit.o: HOST_CFLAGS += $(shell pkg-config --cflags cmocka) -Wno-format-truncation
 

@@ -4,8 +4,4 @@
 # user's PD (through cordon.pc) into $(B)/tests/escape/X.elf.
 ESC_ELFS := $(patsubst tests/escape/%.c,$(B)/tests/escape/%.elf,$(wildcard tests/escape/*.c))
 
-$(B)/tests/escape/%.elf: tests/escape/%.c $(B)/lib/libcordon.a $(B)/lib/pkgconfig/cordon.pc
-	@mkdir -p $(dir $@)
-	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
-
 tests: $(ESC_ELFS)

@@ -3,8 +3,4 @@
 # built like a user's PD (through cordon.pc) into $(B)/tests/integration/X.elf.
 ITEST_ELFS := $(patsubst tests/integration/%.c,$(B)/tests/integration/%.elf,$(wildcard tests/integration/*.c))
 
-$(B)/tests/integration/%.elf: tests/integration/%.c $(B)/lib/libcordon.a $(B)/lib/pkgconfig/cordon.pc
-	@mkdir -p $(dir $@)
-	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
-
 tests: $(ITEST_ELFS)

@@ -512,6 +512,43 @@ static void wait_extra_without_channels(void **state)
 	munmap(word, 4096);
 }
 
+/* The monitor page's word, both sides: ipc_mon_init, then the "monitor"
+ * (a child process) tells twice; the "PD" sleeps on the word
+ * ipc_mon_wait_word names until ipc_mon_event shows each tell. */
+static void monitor_page_tell_wakes_the_pd(void **state)
+{
+	struct ipc_mon *m =
+	    mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	assert_true(m != MAP_FAILED);
+	memset(m, 0xa5, sizeof(*m));
+	ipc_mon_init(m);
+	assert_int_equal(m->magic, IPC_MON_MAGIC);
+	assert_int_equal(m->version, IPC_VERSION);
+	assert_int_equal(ipc_mon_event(m), 0);
+	assert_int_equal(m->reserved, 0);
+
+	pid_t pid = pair_fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		ipc_mon_tell(m);
+		ipc_mon_tell(m);
+		_exit(0);
+	}
+	uint32_t seen = 0;
+	while (seen < 2) {
+		const uint32_t *word;
+		uint32_t expect;
+		ipc_mon_wait_word(m, seen, &word, &expect);
+		assert_ptr_equal(word, &m->event);
+		assert_int_equal(expect, seen);
+		assert_int_equal(ipc_wait_words(&word, &expect, 1, NULL, 0, &spin, false), 0);
+		seen = ipc_mon_event(m);
+	}
+	assert_int_equal(seen, 2);
+	reap_ok(pid);
+	munmap(m, sizeof(*m));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +569,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(queue_notifications, setup, teardown),
 	    cmocka_unit_test_setup_teardown(queue_restart_repairs_indices, setup, teardown),
 	    cmocka_unit_test_setup_teardown(wait_extra_without_channels, setup, teardown),
+	    cmocka_unit_test_setup_teardown(monitor_page_tell_wakes_the_pd, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("ipc_chan", tests, NULL, NULL);
 }

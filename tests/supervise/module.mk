@@ -3,8 +3,4 @@
 # user's PD (through cordon.pc) into $(B)/tests/supervise/X.elf.
 SUPT_ELFS := $(patsubst tests/supervise/%.c,$(B)/tests/supervise/%.elf,$(wildcard tests/supervise/*.c))
 
-$(B)/tests/supervise/%.elf: tests/supervise/%.c $(B)/lib/libcordon.a $(B)/lib/pkgconfig/cordon.pc
-	@mkdir -p $(dir $@)
-	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
-
 tests: $(SUPT_ELFS)

@@ -415,9 +415,12 @@ defmodule BeamBench do
 
   # Notifications left over from the phase before (the queue's room, the
   # native caller's answers) would only lengthen the selective receives.
+  # Each is acknowledged: a channel sends no other until then.
   defp flush_notifications do
     receive do
-      {:cordon_notify, _} -> flush_notifications()
+      {:cordon_notify, ch} ->
+        Cordon.Channel.ack(ch)
+        flush_notifications()
     after
       0 -> :ok
     end
