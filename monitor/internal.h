@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "ipc/abi.h"
@@ -155,6 +156,11 @@ void mon_sup_free(struct mon *m);
 /* PD p ended by itself (not stopped on purpose): restart it, its siblings,
  * or escalate, as its supervisor says; or tell its parent PD. */
 void mon_sup_pd_ended(struct mon *m, size_t p, bool abnormal, const char *how);
+
+/* identity.c: the uid (and gid) PD p runs as: its own when the monitor is
+ * root, 0 (the sandbox's default, the monitor's uid) otherwise.  -1 when
+ * the system has more PDs than an identity block holds. */
+int mon_pd_identity(const struct mon *m, size_t p, uid_t *uid);
 
 /* output.c */
 void mon_relay_init(struct mon_relay *r, int fd);

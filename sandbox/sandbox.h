@@ -70,6 +70,10 @@ struct sandbox_spec {
 	                 (the BEAM needs it at boot) */
 	int nice;     /* scheduling niceness for the PD (>= 0:
 	                 it cannot hold CAP_SYS_NICE) */
+	uid_t uid;    /* the PD's uid and gid, mapped to themselves in its
+	                 user namespace (a root caller only); 0: nobody
+	                 (65534) for a root caller, the caller's own
+	                 otherwise */
 	/* Called once the PD's process exists but before it runs anything of
 	 * its own (it waits on the sync pipe): e.g. to put it in its cgroup
 	 * (budget_cg_attach), so nothing it execs is ever outside.  pid is in

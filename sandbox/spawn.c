@@ -39,6 +39,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,10 @@
 #include <unistd.h>
 
 #include "sandbox/internal.h"
+
+/* The path of the one exec (AT_EMPTY_PATH).  The child's copy of this
+ * memory has it at the same address, which allow_first_exec checks. */
+static const char empty_path[] = "";
 
 /* Where the host's root stays reachable while the child builds its own. */
 #define OLDROOT "/.cordon-oldroot"
@@ -106,7 +111,8 @@ struct child {
 	int hi;             /* above every descriptor number in play */
 	int err_fd;         /* report pipe, write end */
 	int sync_fd;        /* sync pipe, read end */
-	int notify_sock;    /* socketpair end for the seccomp listener, or -1 */
+	int lfd_pipe;       /* pipe on which the seccomp listener's number goes
+	                       to the parent, or -1 without a listener */
 	int parent_ends[3]; /* the parent's pipe and socket ends, closed at once */
 	uid_t uid;
 	gid_t gid;
@@ -169,7 +175,7 @@ static void place_fds(struct child *c)
 		child_fail(c, "setrlimit", NULL);
 	if ((c->err_fd = sys_fcntl_dupfd(c->err_fd, c->hi)) < 0 ||
 	    (c->sync_fd = sys_fcntl_dupfd(c->sync_fd, c->hi)) < 0 ||
-	    (c->notify_sock >= 0 && (c->notify_sock = sys_fcntl_dupfd(c->notify_sock, c->hi)) < 0))
+	    (c->lfd_pipe >= 0 && (c->lfd_pipe = sys_fcntl_dupfd(c->lfd_pipe, c->hi)) < 0))
 		child_fail(c, "moving the sync pipes", NULL);
 	for (size_t i = 0; i < spec->nfds; i++)
 		if ((c->tmp[i] = sys_fcntl_dupfd(spec->fds[i].src, c->hi)) < 0)
@@ -189,8 +195,8 @@ static void close_others(struct child *c)
 	c->keep[n++] = SANDBOX_EXEC_FD;
 	c->keep[n++] = c->err_fd;
 	c->keep[n++] = c->sync_fd;
-	if (c->notify_sock >= 0)
-		c->keep[n++] = c->notify_sock;
+	if (c->lfd_pipe >= 0)
+		c->keep[n++] = c->lfd_pipe;
 	for (size_t i = 1; i < n; i++) /* insertion sort: no allocation */
 		for (size_t j = i; j > 0 && c->keep[j - 1] > c->keep[j]; j--) {
 			int t = c->keep[j];
@@ -323,61 +329,37 @@ static void drop_privileges(struct child *c)
 		child_fail(c, "no_new_privs", NULL);
 }
 
-/* The message that carries the seccomp listener: one byte, one descriptor.
- * Set up in place (it points into itself); no allocation, so the child may
- * use it. */
-struct fd_msg {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	char byte;
-	struct iovec iov;
-	struct msghdr msg;
-};
-
-static void fd_msg_init(struct fd_msg *m)
-{
-	m->byte = 'L';
-	m->iov.iov_base = &m->byte;
-	m->iov.iov_len = 1;
-	m->msg.msg_name = NULL;
-	m->msg.msg_namelen = 0;
-	m->msg.msg_iov = &m->iov;
-	m->msg.msg_iovlen = 1;
-	m->msg.msg_control = m->u.buf;
-	m->msg.msg_controllen = sizeof(m->u.buf);
-	m->msg.msg_flags = 0;
-}
-
-/* The seccomp filter, last.  With a listener, the listener goes to the
- * parent and is closed here: only calls the filter allows are left to make
- * (sendmsg, close, execveat), and the PD must not hold the descriptor that
- * answers its own refused calls.  It is close-on-exec too (the kernel
- * creates it so), but that is not what this relies on. */
+/* The seccomp filter, last.  With a listener, the parent takes its own
+ * copy of it (pidfd_getfd: the parent's rights, not the PD's budget of
+ * descriptors in flight, which a PD of the same user could have drained),
+ * then the child closes its own: only calls the filter allows are left to
+ * make (write, read, close, execveat), and the PD must not hold the
+ * descriptor that answers its own refused calls.  It is close-on-exec too
+ * (the kernel creates it so), but that is not what this relies on. */
 static void install_filter(struct child *c)
 {
-	unsigned flags = c->notify_sock >= 0 ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+	unsigned flags = c->lfd_pipe >= 0 ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
 	long lfd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &c->prog);
+	char byte;
+	long r;
 
 	if (lfd < 0)
 		child_fail(c, "seccomp", NULL);
-	if (c->notify_sock < 0)
+	if (c->lfd_pipe < 0)
 		return;
-	struct fd_msg m;
-	fd_msg_init(&m);
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&m.msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	int ifd = (int)lfd;
-	memcpy(CMSG_DATA(cm), &ifd, sizeof(int));
-	long r;
 	do
-		r = syscall(SYS_sendmsg, c->notify_sock, &m.msg, MSG_NOSIGNAL);
+		r = syscall(SYS_write, c->lfd_pipe, &ifd, sizeof(ifd));
+	while (r < 0 && errno == EINTR);
+	if (r != (long)sizeof(ifd))
+		child_fail(c, "telling the seccomp listener", NULL);
+	/* The parent's second byte: it holds its copy now.  End of file: it
+	 * gave up. */
+	do
+		r = syscall(SYS_read, c->sync_fd, &byte, 1);
 	while (r < 0 && errno == EINTR);
 	if (r != 1)
-		child_fail(c, "sending the seccomp listener", NULL);
+		syscall(SYS_exit_group, 127);
 	if (syscall(SYS_close, ifd) < 0)
 		child_fail(c, "closing the seccomp listener", NULL);
 }
@@ -450,7 +432,7 @@ static _Noreturn void child_main(struct child *c)
 		child_fail(c, "sigprocmask", NULL);
 	if (c->filter)
 		install_filter(c);
-	syscall(SYS_execveat, SANDBOX_EXEC_FD, "", c->argv, c->envp, AT_EMPTY_PATH);
+	syscall(SYS_execveat, SANDBOX_EXEC_FD, empty_path, c->argv, c->envp, AT_EMPTY_PATH);
 	child_fail(c, "exec", NULL);
 }
 
@@ -482,6 +464,10 @@ static int check_spec(const struct sandbox_spec *spec, char *why, size_t whylen)
 	}
 	if (spec->nro_paths && !spec->ro_paths)
 		return sandbox_fail(why, whylen, -EINVAL, "nro_paths without ro_paths");
+	if (spec->uid && geteuid() != 0)
+		return sandbox_fail(why, whylen, -EPERM,
+		                    "uid %u: only a root caller can map a uid of its choice",
+		                    (unsigned)spec->uid);
 	return 0;
 }
 
@@ -539,26 +525,85 @@ static int write_maps(const struct child *c, pid_t pid, char *why, size_t whylen
 	return rc;
 }
 
-/* The seccomp listener the child sent before its exec: it is queued on
- * `sock` by the time the exec is known to have happened. */
-static int take_listener(int sock, int *out, char *why, size_t whylen)
+/* The seccomp listener of the child's filter: the child writes its number
+ * on `numfd` once the filter is installed; the parent copies it out of the
+ * child with pidfd_getfd and wakes the child again (`syncfd`), which then
+ * closes its own.  -ECHILD when the child ended first (its report says
+ * why). */
+static int take_listener(int pidfd, int numfd, int syncfd, int *out, char *why, size_t whylen)
 {
-	struct fd_msg m;
-	ssize_t n;
+	int num = -1;
+	size_t got = 0;
 
-	memset(&m, 0, sizeof(m));
-	fd_msg_init(&m);
-	do
-		n = recvmsg(sock, &m.msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return sandbox_fail(why, whylen, -errno, "receiving the seccomp listener: %s",
+	while (got < sizeof(num)) {
+		ssize_t n = read(numfd, (char *)&num + got, sizeof(num) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return sandbox_fail(why, whylen, -errno,
+			                    "reading the listener's number: %s", strerror(errno));
+		if (n == 0)
+			return -ECHILD;
+		got += (size_t)n;
+	}
+	int fd = (int)syscall(SYS_pidfd_getfd, pidfd, num, 0); /* close-on-exec */
+	if (fd < 0)
+		return sandbox_fail(why, whylen, -errno, "taking the seccomp listener: %s",
 		                    strerror(errno));
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&m.msg);
-	if (n != 1 || !cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
-	    cm->cmsg_len != CMSG_LEN(sizeof(int)) || (m.msg.msg_flags & MSG_CTRUNC))
-		return sandbox_fail(why, whylen, -EPROTO, "the seccomp listener did not arrive");
-	memcpy(out, CMSG_DATA(cm), sizeof(int));
+	ssize_t n;
+	do
+		n = write(syncfd, "", 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1) {
+		int e = errno;
+		close(fd);
+		return sandbox_fail(why, whylen, -e, "waking the child: %s", strerror(e));
+	}
+	*out = fd;
+	return 0;
+}
+
+/*
+ * Exactly one exec for a native PD (the exec trick, docs/security.md).  Its
+ * policy sends every execveat to the listener, so the first one, the
+ * child's own, waits here: it is let through if it is what the child
+ * makes (from the child, on SANDBOX_EXEC_FD, with our "" as the path, which
+ * the child's copy of our memory holds at the same address), then the
+ * caller closes the listener.  With no listener, the kernel answers every
+ * later execveat ENOSYS, however it names its file: an absolute path
+ * (which makes the kernel ignore the descriptor), a relative one, another
+ * descriptor, a memfd.  A filter cannot read the path; this does not need
+ * to.  Returns 0 once the exec was let through, -ECHILD when the child
+ * ended or reported a failure first, or another -errno.
+ */
+static int allow_first_exec(pid_t pid, int listener, int report_fd, const char *empty, char *why,
+                            size_t whylen)
+{
+	struct pollfd pfd[2] = {{.fd = listener, .events = POLLIN},
+	                        {.fd = report_fd, .events = POLLIN}};
+	struct sandbox_child l = {.pid = pid, .pidfd = -1, .notify_fd = listener};
+	struct sandbox_syscall call;
+	int rc;
+
+	do
+		rc = poll(pfd, 2, -1);
+	while (rc < 0 && errno == EINTR);
+	if (rc < 0)
+		return sandbox_fail(why, whylen, -errno, "poll: %s", strerror(errno));
+	if (!(pfd[0].revents & POLLIN))
+		return -ECHILD;
+	if ((rc = sandbox_notify_receive(&l, &call)) < 0)
+		return rc == -EAGAIN || rc == -EPIPE
+		           ? -ECHILD
+		           : sandbox_fail(why, whylen, rc, "seccomp: %s", strerror(-rc));
+	if (call.pid != pid || call.nr != SYS_execveat || call.args[0] != SANDBOX_EXEC_FD ||
+	    call.args[1] != (uintptr_t)empty || call.args[4] != AT_EMPTY_PATH) {
+		sandbox_notify_refuse(&l, call.id, EPERM);
+		return sandbox_fail(why, whylen, -EPERM,
+		                    "the child's first exec was not its own (syscall %d)", call.nr);
+	}
+	if ((rc = notify_continue(listener, call.id)) < 0)
+		return sandbox_fail(why, whylen, rc, "letting the exec through: %s", strerror(-rc));
 	return 0;
 }
 
@@ -631,7 +676,7 @@ int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child, 
                   size_t whylen)
 {
 	struct plan plan = {0};
-	struct child c = {.spec = spec, .notify_sock = -1, .parent_ends = {-1, -1, -1}};
+	struct child c = {.spec = spec, .lfd_pipe = -1, .parent_ends = {-1, -1, -1}};
 	int report[2] = {-1, -1}, syncp[2] = {-1, -1}, notify[2] = {-1, -1}, pidfd = -1;
 	int listener = -1;
 	char *const default_argv[] = {(char *)spec->program, NULL};
@@ -675,21 +720,22 @@ int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child, 
 	c.drop_groups = geteuid() == 0;
 	c.uid = c.drop_groups ? NOBODY : geteuid();
 	c.gid = c.drop_groups ? NOBODY : getegid();
+	if (spec->uid && c.drop_groups)
+		c.uid = c.gid = spec->uid;
 
 	if (pipe2(report, O_CLOEXEC) < 0 || pipe2(syncp, O_CLOEXEC) < 0) {
 		rc = sandbox_fail(why, whylen, -errno, "pipe: %s", strerror(errno));
 		goto out;
 	}
-	if (c.filter && policy_notifies(spec->policy) &&
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify) < 0) {
-		rc = sandbox_fail(why, whylen, -errno, "socketpair: %s", strerror(errno));
+	if (c.filter && policy_listener(spec->policy) && pipe2(notify, O_CLOEXEC) < 0) {
+		rc = sandbox_fail(why, whylen, -errno, "pipe: %s", strerror(errno));
 		goto out;
 	}
 	int pipes[] = {report[0], report[1], syncp[0], syncp[1], notify[0], notify[1]};
 	c.hi = max_fd(spec, pipes, 6) + 1;
 	c.err_fd = report[1];
 	c.sync_fd = syncp[0];
-	c.notify_sock = notify[1];
+	c.lfd_pipe = notify[1];
 	c.parent_ends[0] = report[0];
 	c.parent_ends[1] = syncp[1];
 	c.parent_ends[2] = notify[0];
@@ -735,9 +781,22 @@ int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child, 
 		rc = sandbox_fail(why, whylen, -errno, "waking the child: %s", strerror(errno));
 		goto out;
 	}
-	rc = read_report(report[0], why, whylen);
-	if (rc == 0 && notify[0] >= 0)
-		rc = take_listener(notify[0], &listener, why, whylen);
+	rc = 0;
+	if (notify[0] >= 0)
+		rc = take_listener(pidfd, notify[0], syncp[1], &listener, why, whylen);
+	if (rc == 0 && listener >= 0 && !policy_default_notifies(spec->policy)) {
+		/* The listener served the one exec; closed, it answers any
+		 * other ENOSYS. */
+		rc = allow_first_exec(pid, listener, report[0], empty_path, why, whylen);
+		close(listener);
+		listener = -1;
+	}
+	if (rc == 0 || rc == -ECHILD) {
+		bool before = rc == -ECHILD;
+		rc = read_report(report[0], why, whylen);
+		if (rc == 0 && before)
+			rc = sandbox_fail(why, whylen, -ECHILD, "the child ended before its exec");
+	}
 	if (rc == 0 && spec->nice)
 		set_autogroup_nice(pid, spec->nice);
 out:
