@@ -24,7 +24,9 @@
  *    pid 1 of its own pid namespace, so killing it kills all it started;
  *  - an empty root (tmpfs, then read-only) holding only its program, the
  *    program's ELF interpreter and shared libraries, and the extra read-only
- *    paths in the spec, each bind-mounted read-only, nosuid, nodev;
+ *    paths in the spec, each bind-mounted read-only, nosuid, nodev, from a
+ *    descriptor the caller opened (so a path through directories the PD's
+ *    user cannot search still works);
  *  - exactly the descriptors in spec.fds, at the given numbers; everything
  *    else is closed;
  *  - no_new_privs, no capabilities (effective, permitted, inheritable,
