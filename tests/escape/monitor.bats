@@ -91,15 +91,14 @@ stops_promptly() {
 # and keep it in a background process ($HOLDER) until the test ends.
 hold_fd() {
 	local ready=$BATS_TEST_TMPDIR/held
-	python3 -c '
-import ctypes, os, signal, sys
-libc = ctypes.CDLL(None, use_errno=True)
-pidfd = libc.syscall(434, int(sys.argv[1]), 0)        # pidfd_open
-fd = libc.syscall(438, pidfd, int(sys.argv[2]), 0) if pidfd >= 0 else -1  # pidfd_getfd
-if fd < 0:
-    sys.exit("hold_fd: " + os.strerror(ctypes.get_errno()))
-open(sys.argv[3], "w").close()
-signal.pause()
+	# perl (Debian's perl-base is essential): syscall() without a compiler.
+	perl -e '
+my $pidfd = syscall(434, $ARGV[0] + 0, 0);                     # pidfd_open
+my $fd = $pidfd >= 0 ? syscall(438, $pidfd, $ARGV[1] + 0, 0) : -1;  # pidfd_getfd
+die "hold_fd: $!\n" if $fd < 0;
+open(my $f, ">", $ARGV[2]) or die "hold_fd: $!\n";
+close($f);
+sleep;
 ' "$1" "$2" "$ready" 3>&- &
 	HOLDER=$!
 	timeout 10 sh -c "until [ -e '$ready' ]; do kill -0 $HOLDER || exit 1; sleep 0.05; done"
