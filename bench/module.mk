@@ -4,6 +4,8 @@
 #   ipc-bench    Cordon IPC next to its baselines
 #   pd-bench     recovery time and the cost of the sandbox, with its PDs
 #                in $(B)/bench/pd
+#   bench/flood  (a script, run by hand) another PD's restart and
+#                `cordon ps` under an output flood, against a quiet system
 #
 #   make bench                 build and run both (BENCH_ARGS=--quick for a
 #                              smoke run; PD_BENCH_ARGS for pd-bench alone)

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "ipc/abi.h"
@@ -177,6 +178,11 @@ void mon_sup_pd_ended(struct mon *m, size_t p, enum mon_end_kind end, const char
 void mon_sup_pd_ready(struct mon *m, size_t p);
 /* The timer fired: start what waited for its time. */
 void mon_sup_timer(struct mon *m);
+
+/* identity.c: the uid (and gid) PD p runs as: its own when the monitor is
+ * root, 0 (the sandbox's default, the monitor's uid) otherwise.  -1 when
+ * the system has more PDs than an identity block holds. */
+int mon_pd_identity(const struct mon *m, size_t p, uid_t *uid);
 
 /* output.c */
 void mon_relay_init(struct mon_relay *r, int fd);

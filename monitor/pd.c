@@ -123,6 +123,11 @@ int mon_pd_start(struct mon *m, size_t p)
 	    .nfds = nfds,
 	    .policy = pd->kind == SDF_PD_NATIVE ? SANDBOX_POLICY_NATIVE : SANDBOX_POLICY_BEAM,
 	};
+	if (mon_pd_identity(m, p, &spec.uid) < 0) {
+		snprintf(why, sizeof(why),
+		         "a system has at most 1024 PDs with identities of their own");
+		goto out;
+	}
 	if (mon_budget_pd_prepare(m, p, &spec, why, sizeof(why)) < 0)
 		goto out;
 	if (mon_pd_set(m, p, MON_PD_EV_START) < 0) {

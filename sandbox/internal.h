@@ -7,6 +7,7 @@
 #define CORDON_SANDBOX_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sandbox/sandbox.h"
 #include "util/why.h"
@@ -78,9 +79,19 @@ int deps_find(const char *program, char ***out, int *origin_exe, char *why, size
 
 /* policy_compile: in sandbox.h (the benchmarks time it). */
 
-/* Nonzero when the policy's default action is SCMP_ACT_NOTIFY: its filter
- * is installed with a listener, which the child hands to the parent. */
-int policy_notifies(enum sandbox_policy policy);
+/* Nonzero when the policy's filter is installed with a listener, which
+ * the parent takes from the child before its exec: BEAM (refused calls go
+ * there) and native (every execveat goes there; the parent lets the first
+ * through and closes it). */
+int policy_listener(enum sandbox_policy policy);
+/* Nonzero when the policy's default action is SCMP_ACT_NOTIFY (BEAM): the
+ * listener is the caller's for the PD's life. */
+int policy_default_notifies(enum sandbox_policy policy);
+
+/* notify.c: answer notification `id` on `listener` with "let the call
+ * run" (SECCOMP_USER_NOTIF_FLAG_CONTINUE).  Only for a call of code we
+ * trust (spawn.c, the child's own exec).  0 or -errno. */
+int notify_continue(int listener, uint64_t id);
 
 /* Write a message into why (if whylen > 0) and return ret, a -errno. */
 #define sandbox_fail why_fail

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "sandbox/internal.h"
 #include "sandbox/sandbox.h"
 
 int sandbox_notify_receive(const struct sandbox_child *child, struct sandbox_syscall *call)
@@ -67,6 +68,22 @@ int sandbox_notify_refuse(const struct sandbox_child *child, uint64_t id, int er
 		return -EBADF;
 	do
 		rc = ioctl(child->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	while (rc < 0 && errno == EINTR);
+	return rc < 0 ? -errno : 0;
+}
+
+int notify_continue(int listener, uint64_t id)
+{
+	struct seccomp_notif_resp resp = {
+	    .id = id,
+	    .val = 0,
+	    .error = 0,
+	    .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE,
+	};
+	int rc;
+
+	do
+		rc = ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 	while (rc < 0 && errno == EINTR);
 	return rc < 0 ? -errno : 0;
 }

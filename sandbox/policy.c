@@ -7,6 +7,8 @@
  * What a call no row allows meets depends on the PD's kind:
  *  - native: SCMP_ACT_TRAP.  The kernel forces SIGSYS with si_syscall set;
  *    libcordon's handler reports the call over the ctl socket and dies.
+ *    Its one exception is execveat, sent to a listener that exists only
+ *    until the sandbox's own exec has run (spawn.c, allow_first_exec).
  *  - BEAM: SCMP_ACT_NOTIFY.  The BEAM has no such handler (a SIGSYS would
  *    kill it with nothing said), so the call is suspended and reported to
  *    the seccomp listener the parent holds (spawn.c, notify.c); the monitor
@@ -82,7 +84,12 @@ out:
 	return rc;
 }
 
-int policy_notifies(enum sandbox_policy policy)
+int policy_listener(enum sandbox_policy policy)
+{
+	return policy == SANDBOX_POLICY_BEAM || policy == SANDBOX_POLICY_NATIVE;
+}
+
+int policy_default_notifies(enum sandbox_policy policy)
 {
 	return policy == SANDBOX_POLICY_BEAM;
 }
@@ -110,7 +117,8 @@ int policy_compile(enum sandbox_policy policy, struct sock_fprog *prog, char *wh
 	if (seccomp_arch_native() != SCMP_ARCH_X86_64)
 		return sandbox_fail(why, whylen, -ENOSYS,
 		                    "the seccomp policies are written for x86_64");
-	if (!(ctx = seccomp_init(policy_notifies(policy) ? SCMP_ACT_NOTIFY : SCMP_ACT_TRAP)))
+	if (!(ctx =
+	          seccomp_init(policy_default_notifies(policy) ? SCMP_ACT_NOTIFY : SCMP_ACT_TRAP)))
 		return sandbox_fail(why, whylen, -ENOMEM, "seccomp_init failed");
 	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0) {
 		rc = sandbox_fail(why, whylen, rc, "seccomp: bad-arch action: %s", strerror(-rc));

@@ -85,6 +85,21 @@ const struct policy_rule policy_beam[] = {
 	{ "openat", SCMP_ACT_ERRNO(EROFS), 1, { ARG_MASKED(2, O_CREAT, O_CREAT) },
 	  "creating a file: EROFS (the root is read-only), so File.write returns an error "
 	  "instead of the VM dying" },
+	/* the rest of what changes a file system: answered EROFS (the root is
+	 * read-only), never reaching the kernel, so File.mkdir, File.rm and
+	 * friends return an error instead of killing the VM */
+	{ "mkdir", SCMP_ACT_ERRNO(EROFS), 0, { }, "File.mkdir: {error, erofs}" },
+	{ "mkdirat", SCMP_ACT_ERRNO(EROFS), 0, { }, "File.mkdir: {error, erofs}" },
+	{ "rmdir", SCMP_ACT_ERRNO(EROFS), 0, { }, "File.rmdir: {error, erofs}" },
+	{ "unlink", SCMP_ACT_ERRNO(EROFS), 0, { }, "File.rm: {error, erofs}" },
+	{ "unlinkat", SCMP_ACT_ERRNO(EROFS), 0, { }, "File.rm: {error, erofs}" },
+	{ "rename", SCMP_ACT_ERRNO(EROFS), 0, { }, "File.rename: {error, erofs}" },
+	{ "renameat", SCMP_ACT_ERRNO(EROFS), 0, { }, "File.rename: {error, erofs}" },
+	{ "renameat2", SCMP_ACT_ERRNO(EROFS), 0, { }, "File.rename: {error, erofs}" },
+	{ "symlink", SCMP_ACT_ERRNO(EROFS), 0, { }, "File.ln_s: {error, erofs}" },
+	{ "symlinkat", SCMP_ACT_ERRNO(EROFS), 0, { }, "File.ln_s: {error, erofs}" },
+	{ "link", SCMP_ACT_ERRNO(EROFS), 0, { }, "File.ln: {error, erofs}" },
+	{ "linkat", SCMP_ACT_ERRNO(EROFS), 0, { }, "File.ln: {error, erofs}" },
 	{ "access", ALLOW, 0, { }, "ld.so; the code server checks files" },
 	{ "readlink", ALLOW, 0, { }, "ld.so; file:read_link_info in the code server" },
 	{ "newfstatat", ALLOW, 0, { }, "file sizes for the code server; stdio" },

@@ -39,8 +39,11 @@
 /* clang-format off */
 const struct policy_rule policy_native[] = {
 	/* the exec itself: installed just before it, see "the exec trick" */
-	{ "execveat", ALLOW, 2, { ARG_EQ(0, SANDBOX_EXEC_FD), ARG_EQ(4, AT_EMPTY_PATH) },
-	  "the one exec, of the program through fd SANDBOX_EXEC_FD, which exec closes" },
+	{ "execveat", SCMP_ACT_NOTIFY, 0, { },
+	  "every exec goes to the sandbox's listener, which lets exactly one through, the "
+	  "sandbox's own, and is then closed: any other gets ENOSYS, whatever it names (an "
+	  "absolute path makes the kernel ignore the descriptor, and a filter cannot read "
+	  "the path)" },
 
 	/* ld.so and glibc start-up */
 	{ "openat", ALLOW, 1, { ARG_MASKED(2, OPEN_WRITE_BITS, O_RDONLY) },

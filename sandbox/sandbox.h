@@ -24,7 +24,9 @@
  *    pid 1 of its own pid namespace, so killing it kills all it started;
  *  - an empty root (tmpfs, then read-only) holding only its program, the
  *    program's ELF interpreter and shared libraries, and the extra read-only
- *    paths in the spec, each bind-mounted read-only, nosuid, nodev;
+ *    paths in the spec, each bind-mounted read-only, nosuid, nodev, from a
+ *    descriptor the caller opened (so a path through directories the PD's
+ *    user cannot search still works);
  *  - exactly the descriptors in spec.fds, at the given numbers; everything
  *    else is closed;
  *  - no_new_privs, no capabilities (effective, permitted, inheritable,
@@ -70,6 +72,10 @@ struct sandbox_spec {
 	                 (the BEAM needs it at boot) */
 	int nice;     /* scheduling niceness for the PD (>= 0:
 	                 it cannot hold CAP_SYS_NICE) */
+	uid_t uid;    /* the PD's uid and gid, mapped to themselves in its
+	                 user namespace (a root caller only); 0: nobody
+	                 (65534) for a root caller, the caller's own
+	                 otherwise */
 	/* Called once the PD's process exists but before it runs anything of
 	 * its own (it waits on the sync pipe): e.g. to put it in its cgroup
 	 * (budget_cg_attach), so nothing it execs is ever outside.  pid is in

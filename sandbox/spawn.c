@@ -12,13 +12,22 @@
  *           new namespaces and CLONE_PIDFD but without CLONE_VM: the child
  *           is a copy of this process (as after fork), so it may read the
  *           prepared data and use its own stack, and touches nothing shared.
- *   child:  waits until the parent has written its uid/gid maps, takes its
- *           unprivileged identity, places the descriptors, builds and enters
- *           its root, drops every privilege, installs the filter and execs.
- *           A policy that notifies (BEAM) installs it with a listener: the
- *           child sends the listener's descriptor to the parent over a
- *           socketpair and closes it before the exec, so the PD never holds
- *           it (whoever holds it answers the PD's refused calls).
+ *   parent: writes the child's uid/gid maps, opens every file and
+ *           directory of the root with its own rights through the child's
+ *           mount namespace and sends the descriptors (trees_send), then
+ *           wakes the child.
+ *   child:  takes its unprivileged identity, places the descriptors,
+ *           builds its root from the descriptors it received (never by
+ *           path: the way there may be a directory its user cannot
+ *           search) and enters it, drops every privilege, installs the
+ *           filter and execs.
+ *           A policy with a listener (BEAM, native) installs it so: the
+ *           child writes the listener's number to the parent, which copies
+ *           it with pidfd_getfd; the child closes its own before the exec,
+ *           so the PD never holds it (whoever holds it answers the PD's
+ *           refused calls).  For a native PD, every execveat goes to it,
+ *           and the parent lets the child's own exec through, then closes
+ *           it (allow_first_exec).
  *           Only raw syscall()s: glibc's set*id wrappers would try to
  *           signal the parent's other threads, malloc could be locked by
  *           them, and ASan (SANITIZE=1) must find nothing to intercept.
@@ -27,11 +36,10 @@
  *   parent: reads the report pipe.  End of file with nothing read means the
  *           exec happened (the pipe is close-on-exec); a report means the
  *           child failed, and it is killed and reaped before returning.
- *           Then it takes the listener, already queued on its end of the
- *           socketpair before the exec.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -39,6 +47,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +62,13 @@
 #include <unistd.h>
 
 #include "sandbox/internal.h"
+
+/* The path of the one exec (AT_EMPTY_PATH).  The child's copy of this
+ * memory has it at the same address, which allow_first_exec checks. */
+static const char empty_path[] = "";
+
+/* Descriptors per message when the parent sends the root's sources. */
+#define TREES_PER_MSG 64
 
 /* Where the host's root stays reachable while the child builds its own. */
 #define OLDROOT "/.cordon-oldroot"
@@ -85,6 +101,9 @@ struct op {
 	const char *path;   /* in the new root */
 	char *src;          /* OLDROOT + path: FILE and TREE */
 	const char *target; /* LINK */
+	int fd;             /* FILE and TREE: an O_PATH descriptor of the source
+	                       in the child's mount namespace, opened by the
+	                       parent with its own rights (trees_send); -1 */
 };
 
 /* What the child writes back when it fails. */
@@ -106,8 +125,11 @@ struct child {
 	int hi;             /* above every descriptor number in play */
 	int err_fd;         /* report pipe, write end */
 	int sync_fd;        /* sync pipe, read end */
-	int notify_sock;    /* socketpair end for the seccomp listener, or -1 */
-	int parent_ends[3]; /* the parent's pipe and socket ends, closed at once */
+	int lfd_pipe;       /* pipe on which the seccomp listener's number goes
+	                       to the parent, or -1 without a listener */
+	int tree_sock;      /* socket the FILE and TREE sources arrive on, or -1 */
+	size_t ntrees;      /* how many */
+	int parent_ends[4]; /* the parent's pipe and socket ends, closed at once */
 	uid_t uid;
 	gid_t gid;
 	int drop_groups;
@@ -169,7 +191,8 @@ static void place_fds(struct child *c)
 		child_fail(c, "setrlimit", NULL);
 	if ((c->err_fd = sys_fcntl_dupfd(c->err_fd, c->hi)) < 0 ||
 	    (c->sync_fd = sys_fcntl_dupfd(c->sync_fd, c->hi)) < 0 ||
-	    (c->notify_sock >= 0 && (c->notify_sock = sys_fcntl_dupfd(c->notify_sock, c->hi)) < 0))
+	    (c->lfd_pipe >= 0 && (c->lfd_pipe = sys_fcntl_dupfd(c->lfd_pipe, c->hi)) < 0) ||
+	    (c->tree_sock >= 0 && (c->tree_sock = sys_fcntl_dupfd(c->tree_sock, c->hi)) < 0))
 		child_fail(c, "moving the sync pipes", NULL);
 	for (size_t i = 0; i < spec->nfds; i++)
 		if ((c->tmp[i] = sys_fcntl_dupfd(spec->fds[i].src, c->hi)) < 0)
@@ -189,8 +212,8 @@ static void close_others(struct child *c)
 	c->keep[n++] = SANDBOX_EXEC_FD;
 	c->keep[n++] = c->err_fd;
 	c->keep[n++] = c->sync_fd;
-	if (c->notify_sock >= 0)
-		c->keep[n++] = c->notify_sock;
+	if (c->lfd_pipe >= 0)
+		c->keep[n++] = c->lfd_pipe;
 	for (size_t i = 1; i < n; i++) /* insertion sort: no allocation */
 		for (size_t j = i; j > 0 && c->keep[j - 1] > c->keep[j]; j--) {
 			int t = c->keep[j];
@@ -213,8 +236,17 @@ static void bind_ro(struct child *c, const struct op *op, int rec)
 	struct mount_attr attr = {
 	    .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
 	};
-	if (syscall(SYS_mount, op->src, op->path, NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0)
+	/* A clone of the source the parent opened: its path may cross
+	 * directories this PD's user cannot search (a 0700 home, a mktemp -d
+	 * directory); the description granted the file, not the way to it. */
+	int tree = (int)syscall(SYS_open_tree, op->fd, "",
+	                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+	                            (rec ? AT_RECURSIVE : 0));
+	if (tree < 0)
 		child_fail(c, "bind", op->path);
+	if (syscall(SYS_move_mount, tree, "", AT_FDCWD, op->path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		child_fail(c, "bind", op->path);
+	syscall(SYS_close, tree);
 	/* mount_setattr only adds flags: whatever the host locked (noexec...)
 	 * stays, which a plain MS_REMOUNT could not promise. */
 	if (syscall(SYS_mount_setattr, AT_FDCWD, op->path, rec ? AT_RECURSIVE : 0, &attr,
@@ -242,6 +274,43 @@ static void bind_dev_null(struct child *c)
 		child_fail(c, "bind", "/dev/null");
 	if (syscall(SYS_mount_setattr, AT_FDCWD, "/dev/null", 0, &attr, sizeof(attr)) < 0)
 		child_fail(c, "read-only", "/dev/null");
+}
+
+/* The sources of the FILE and TREE ops, in plan order, as the parent sent
+ * them (trees_send). */
+static void trees_receive(struct child *c)
+{
+	size_t got = 0, i = 0;
+
+	while (got < c->ntrees) {
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(TREES_PER_MSG * sizeof(int))];
+		} u;
+		char byte;
+		struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+		struct msghdr msg = {.msg_iov = &iov,
+		                     .msg_iovlen = 1,
+		                     .msg_control = u.buf,
+		                     .msg_controllen = sizeof(u.buf)};
+		long r;
+		do
+			r = syscall(SYS_recvmsg, c->tree_sock, &msg, MSG_CMSG_CLOEXEC);
+		while (r < 0 && errno == EINTR);
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+		if (r != 1 || (msg.msg_flags & MSG_CTRUNC) || !cm || cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len < CMSG_LEN(sizeof(int)))
+			child_fail(c, "receiving the root's sources", NULL);
+		size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t k = 0; k < n; k++, got++) {
+			while (i < c->nops && c->ops[i].kind != PLAN_FILE &&
+			       c->ops[i].kind != PLAN_TREE)
+				i++;
+			if (i == c->nops)
+				child_fail(c, "receiving the root's sources", "(too many)");
+			memcpy(&c->ops[i++].fd, CMSG_DATA(cm) + k * sizeof(int), sizeof(int));
+		}
+	}
 }
 
 static void build_root(struct child *c)
@@ -323,61 +392,37 @@ static void drop_privileges(struct child *c)
 		child_fail(c, "no_new_privs", NULL);
 }
 
-/* The message that carries the seccomp listener: one byte, one descriptor.
- * Set up in place (it points into itself); no allocation, so the child may
- * use it. */
-struct fd_msg {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	char byte;
-	struct iovec iov;
-	struct msghdr msg;
-};
-
-static void fd_msg_init(struct fd_msg *m)
-{
-	m->byte = 'L';
-	m->iov.iov_base = &m->byte;
-	m->iov.iov_len = 1;
-	m->msg.msg_name = NULL;
-	m->msg.msg_namelen = 0;
-	m->msg.msg_iov = &m->iov;
-	m->msg.msg_iovlen = 1;
-	m->msg.msg_control = m->u.buf;
-	m->msg.msg_controllen = sizeof(m->u.buf);
-	m->msg.msg_flags = 0;
-}
-
-/* The seccomp filter, last.  With a listener, the listener goes to the
- * parent and is closed here: only calls the filter allows are left to make
- * (sendmsg, close, execveat), and the PD must not hold the descriptor that
- * answers its own refused calls.  It is close-on-exec too (the kernel
- * creates it so), but that is not what this relies on. */
+/* The seccomp filter, last.  With a listener, the parent takes its own
+ * copy of it (pidfd_getfd: the parent's rights, not the PD's budget of
+ * descriptors in flight, which a PD of the same user could have drained),
+ * then the child closes its own: only calls the filter allows are left to
+ * make (write, read, close, execveat), and the PD must not hold the
+ * descriptor that answers its own refused calls.  It is close-on-exec too
+ * (the kernel creates it so), but that is not what this relies on. */
 static void install_filter(struct child *c)
 {
-	unsigned flags = c->notify_sock >= 0 ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+	unsigned flags = c->lfd_pipe >= 0 ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
 	long lfd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &c->prog);
+	char byte;
+	long r;
 
 	if (lfd < 0)
 		child_fail(c, "seccomp", NULL);
-	if (c->notify_sock < 0)
+	if (c->lfd_pipe < 0)
 		return;
-	struct fd_msg m;
-	fd_msg_init(&m);
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&m.msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	int ifd = (int)lfd;
-	memcpy(CMSG_DATA(cm), &ifd, sizeof(int));
-	long r;
 	do
-		r = syscall(SYS_sendmsg, c->notify_sock, &m.msg, MSG_NOSIGNAL);
+		r = syscall(SYS_write, c->lfd_pipe, &ifd, sizeof(ifd));
+	while (r < 0 && errno == EINTR);
+	if (r != (long)sizeof(ifd))
+		child_fail(c, "telling the seccomp listener", NULL);
+	/* The parent's second byte: it holds its copy now.  End of file: it
+	 * gave up. */
+	do
+		r = syscall(SYS_read, c->sync_fd, &byte, 1);
 	while (r < 0 && errno == EINTR);
 	if (r != 1)
-		child_fail(c, "sending the seccomp listener", NULL);
+		syscall(SYS_exit_group, 127);
 	if (syscall(SYS_close, ifd) < 0)
 		child_fail(c, "closing the seccomp listener", NULL);
 }
@@ -391,7 +436,7 @@ static _Noreturn void child_main(struct child *c)
 	char byte;
 	long r;
 
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (c->parent_ends[i] >= 0)
 			syscall(SYS_close, c->parent_ends[i]);
 	if (syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
@@ -420,6 +465,7 @@ static _Noreturn void child_main(struct child *c)
 		child_fail(c, "setsid", NULL);
 
 	place_fds(c);
+	trees_receive(c);
 	build_root(c);
 	if (syscall(SYS_sethostname, spec->name, strlen(spec->name)) < 0)
 		child_fail(c, "sethostname", spec->name);
@@ -450,7 +496,7 @@ static _Noreturn void child_main(struct child *c)
 		child_fail(c, "sigprocmask", NULL);
 	if (c->filter)
 		install_filter(c);
-	syscall(SYS_execveat, SANDBOX_EXEC_FD, "", c->argv, c->envp, AT_EMPTY_PATH);
+	syscall(SYS_execveat, SANDBOX_EXEC_FD, empty_path, c->argv, c->envp, AT_EMPTY_PATH);
 	child_fail(c, "exec", NULL);
 }
 
@@ -482,6 +528,10 @@ static int check_spec(const struct sandbox_spec *spec, char *why, size_t whylen)
 	}
 	if (spec->nro_paths && !spec->ro_paths)
 		return sandbox_fail(why, whylen, -EINVAL, "nro_paths without ro_paths");
+	if (spec->uid && geteuid() != 0)
+		return sandbox_fail(why, whylen, -EPERM,
+		                    "uid %u: only a root caller can map a uid of its choice",
+		                    (unsigned)spec->uid);
 	return 0;
 }
 
@@ -539,27 +589,142 @@ static int write_maps(const struct child *c, pid_t pid, char *why, size_t whylen
 	return rc;
 }
 
-/* The seccomp listener the child sent before its exec: it is queued on
- * `sock` by the time the exec is known to have happened. */
-static int take_listener(int sock, int *out, char *why, size_t whylen)
+/* The seccomp listener of the child's filter: the child writes its number
+ * on `numfd` once the filter is installed; the parent copies it out of the
+ * child with pidfd_getfd and wakes the child again (`syncfd`), which then
+ * closes its own.  -ECHILD when the child ended first (its report says
+ * why). */
+static int take_listener(int pidfd, int numfd, int syncfd, int *out, char *why, size_t whylen)
 {
-	struct fd_msg m;
-	ssize_t n;
+	int num = -1;
+	size_t got = 0;
 
-	memset(&m, 0, sizeof(m));
-	fd_msg_init(&m);
-	do
-		n = recvmsg(sock, &m.msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return sandbox_fail(why, whylen, -errno, "receiving the seccomp listener: %s",
+	while (got < sizeof(num)) {
+		ssize_t n = read(numfd, (char *)&num + got, sizeof(num) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return sandbox_fail(why, whylen, -errno,
+			                    "reading the listener's number: %s", strerror(errno));
+		if (n == 0)
+			return -ECHILD;
+		got += (size_t)n;
+	}
+	int fd = (int)syscall(SYS_pidfd_getfd, pidfd, num, 0); /* close-on-exec */
+	if (fd < 0)
+		return sandbox_fail(why, whylen, -errno, "taking the seccomp listener: %s",
 		                    strerror(errno));
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&m.msg);
-	if (n != 1 || !cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
-	    cm->cmsg_len != CMSG_LEN(sizeof(int)) || (m.msg.msg_flags & MSG_CTRUNC))
-		return sandbox_fail(why, whylen, -EPROTO, "the seccomp listener did not arrive");
-	memcpy(out, CMSG_DATA(cm), sizeof(int));
+	ssize_t n;
+	do
+		n = write(syncfd, "", 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1) {
+		int e = errno;
+		close(fd);
+		return sandbox_fail(why, whylen, -e, "waking the child: %s", strerror(e));
+	}
+	*out = fd;
 	return 0;
+}
+
+/*
+ * Exactly one exec for a native PD (the exec trick, docs/security.md).  Its
+ * policy sends every execveat to the listener, so the first one, the
+ * child's own, waits here: it is let through if it is what the child
+ * makes (from the child, on SANDBOX_EXEC_FD, with our "" as the path, which
+ * the child's copy of our memory holds at the same address), then the
+ * caller closes the listener.  With no listener, the kernel answers every
+ * later execveat ENOSYS, however it names its file: an absolute path
+ * (which makes the kernel ignore the descriptor), a relative one, another
+ * descriptor, a memfd.  A filter cannot read the path; this does not need
+ * to.  Returns 0 once the exec was let through, -ECHILD when the child
+ * ended or reported a failure first, or another -errno.
+ */
+static int allow_first_exec(pid_t pid, int listener, int report_fd, const char *empty, char *why,
+                            size_t whylen)
+{
+	struct pollfd pfd[2] = {{.fd = listener, .events = POLLIN},
+	                        {.fd = report_fd, .events = POLLIN}};
+	struct sandbox_child l = {.pid = pid, .pidfd = -1, .notify_fd = listener};
+	struct sandbox_syscall call;
+	int rc;
+
+	do
+		rc = poll(pfd, 2, -1);
+	while (rc < 0 && errno == EINTR);
+	if (rc < 0)
+		return sandbox_fail(why, whylen, -errno, "poll: %s", strerror(errno));
+	if (!(pfd[0].revents & POLLIN))
+		return -ECHILD;
+	if ((rc = sandbox_notify_receive(&l, &call)) < 0)
+		return rc == -EAGAIN || rc == -EPIPE
+		           ? -ECHILD
+		           : sandbox_fail(why, whylen, rc, "seccomp: %s", strerror(-rc));
+	if (call.pid != pid || call.nr != SYS_execveat || call.args[0] != SANDBOX_EXEC_FD ||
+	    call.args[1] != (uintptr_t)empty || call.args[4] != AT_EMPTY_PATH) {
+		sandbox_notify_refuse(&l, call.id, EPERM);
+		return sandbox_fail(why, whylen, -EPERM,
+		                    "the child's first exec was not its own (syscall %d)", call.nr);
+	}
+	if ((rc = notify_continue(listener, call.id)) < 0)
+		return sandbox_fail(why, whylen, rc, "letting the exec through: %s", strerror(-rc));
+	return 0;
+}
+
+/* Open every FILE and TREE source with the parent's rights, through the
+ * child's mount namespace (/proc/PID/root: a bind in the child needs a
+ * mount of its own namespace), and send them to the child in plan order.
+ * The child cannot open them itself: its user may not search the
+ * directories on the way. */
+static int trees_send(pid_t pid, const struct child *c, int sock, char *why, size_t whylen)
+{
+	int fds[TREES_PER_MSG];
+	size_t n = 0;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i <= c->nops; i++) {
+		if (i < c->nops && c->ops[i].kind != PLAN_FILE && c->ops[i].kind != PLAN_TREE)
+			continue;
+		if (i < c->nops) {
+			char path[PATH_MAX + 32];
+			snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, c->ops[i].path);
+			if ((fds[n] = open(path, O_PATH | O_CLOEXEC)) < 0) {
+				rc = sandbox_fail(why, whylen, -errno, "%s: %s", c->ops[i].path,
+				                  strerror(errno));
+				break;
+			}
+			n++;
+		}
+		if (n == TREES_PER_MSG || (i == c->nops && n)) {
+			union {
+				struct cmsghdr h;
+				char buf[CMSG_SPACE(TREES_PER_MSG * sizeof(int))];
+			} u;
+			struct iovec iov = {.iov_base = "t", .iov_len = 1};
+			struct msghdr msg = {.msg_iov = &iov,
+			                     .msg_iovlen = 1,
+			                     .msg_control = u.buf,
+			                     .msg_controllen = CMSG_SPACE(n * sizeof(int))};
+			struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+			memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
+			ssize_t r;
+			do
+				r = sendmsg(sock, &msg, MSG_NOSIGNAL);
+			while (r < 0 && errno == EINTR);
+			if (r != 1)
+				rc =
+				    sandbox_fail(why, whylen, -errno,
+				                 "sending the root's sources: %s", strerror(errno));
+			while (n)
+				close(fds[--n]);
+		}
+	}
+	while (n)
+		close(fds[--n]);
+	return rc;
 }
 
 /* Wait for the child's verdict: 0 when it exec'd, -errno with its report. */
@@ -631,8 +796,10 @@ int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child, 
                   size_t whylen)
 {
 	struct plan plan = {0};
-	struct child c = {.spec = spec, .notify_sock = -1, .parent_ends = {-1, -1, -1}};
-	int report[2] = {-1, -1}, syncp[2] = {-1, -1}, notify[2] = {-1, -1}, pidfd = -1;
+	struct child c = {
+	    .spec = spec, .lfd_pipe = -1, .tree_sock = -1, .parent_ends = {-1, -1, -1, -1}};
+	int report[2] = {-1, -1}, syncp[2] = {-1, -1}, notify[2] = {-1, -1}, trees[2] = {-1, -1};
+	int pidfd = -1;
 	int listener = -1;
 	char *const default_argv[] = {(char *)spec->program, NULL};
 	char *const empty_env[] = {NULL};
@@ -664,6 +831,8 @@ int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child, 
 		op->kind = plan.v[i].kind;
 		op->path = plan.v[i].path;
 		op->target = plan.v[i].target;
+		op->fd = -1;
+		c.ntrees += op->kind == PLAN_FILE || op->kind == PLAN_TREE;
 		if (asprintf(&op->src, "%s%s", OLDROOT, op->path) < 0) {
 			op->src = NULL;
 			rc = sandbox_fail(why, whylen, -ENOMEM, "out of memory");
@@ -675,21 +844,29 @@ int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child, 
 	c.drop_groups = geteuid() == 0;
 	c.uid = c.drop_groups ? NOBODY : geteuid();
 	c.gid = c.drop_groups ? NOBODY : getegid();
+	if (spec->uid && c.drop_groups)
+		c.uid = c.gid = spec->uid;
 
 	if (pipe2(report, O_CLOEXEC) < 0 || pipe2(syncp, O_CLOEXEC) < 0) {
 		rc = sandbox_fail(why, whylen, -errno, "pipe: %s", strerror(errno));
 		goto out;
 	}
-	if (c.filter && policy_notifies(spec->policy) &&
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify) < 0) {
+	if (c.filter && policy_listener(spec->policy) && pipe2(notify, O_CLOEXEC) < 0) {
+		rc = sandbox_fail(why, whylen, -errno, "pipe: %s", strerror(errno));
+		goto out;
+	}
+	if (c.ntrees && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, trees) < 0) {
 		rc = sandbox_fail(why, whylen, -errno, "socketpair: %s", strerror(errno));
 		goto out;
 	}
-	int pipes[] = {report[0], report[1], syncp[0], syncp[1], notify[0], notify[1]};
-	c.hi = max_fd(spec, pipes, 6) + 1;
+	int pipes[] = {report[0], report[1], syncp[0], syncp[1],
+	               notify[0], notify[1], trees[0], trees[1]};
+	c.hi = max_fd(spec, pipes, 8) + 1;
+	c.tree_sock = trees[1];
+	c.parent_ends[3] = trees[0];
 	c.err_fd = report[1];
 	c.sync_fd = syncp[0];
-	c.notify_sock = notify[1];
+	c.lfd_pipe = notify[1];
 	c.parent_ends[0] = report[0];
 	c.parent_ends[1] = syncp[1];
 	c.parent_ends[2] = notify[0];
@@ -722,10 +899,16 @@ int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child, 
 		close(notify[1]);
 		notify[1] = -1;
 	}
+	if (trees[1] >= 0) {
+		close(trees[1]);
+		trees[1] = -1;
+	}
 
 	if ((rc = write_maps(&c, pid, why, whylen)) < 0)
 		goto out;
 	if (spec->place && (rc = spec->place(spec->place_arg, pid, why, whylen)) < 0)
+		goto out;
+	if (trees[0] >= 0 && (rc = trees_send(pid, &c, trees[0], why, whylen)) < 0)
 		goto out;
 	ssize_t n;
 	do
@@ -735,9 +918,22 @@ int sandbox_spawn(const struct sandbox_spec *spec, struct sandbox_child *child, 
 		rc = sandbox_fail(why, whylen, -errno, "waking the child: %s", strerror(errno));
 		goto out;
 	}
-	rc = read_report(report[0], why, whylen);
-	if (rc == 0 && notify[0] >= 0)
-		rc = take_listener(notify[0], &listener, why, whylen);
+	rc = 0;
+	if (notify[0] >= 0)
+		rc = take_listener(pidfd, notify[0], syncp[1], &listener, why, whylen);
+	if (rc == 0 && listener >= 0 && !policy_default_notifies(spec->policy)) {
+		/* The listener served the one exec; closed, it answers any
+		 * other ENOSYS. */
+		rc = allow_first_exec(pid, listener, report[0], empty_path, why, whylen);
+		close(listener);
+		listener = -1;
+	}
+	if (rc == 0 || rc == -ECHILD) {
+		bool before = rc == -ECHILD;
+		rc = read_report(report[0], why, whylen);
+		if (rc == 0 && before)
+			rc = sandbox_fail(why, whylen, -ECHILD, "the child ended before its exec");
+	}
 	if (rc == 0 && spec->nice)
 		set_autogroup_nice(pid, spec->nice);
 out:
@@ -765,6 +961,8 @@ out:
 			close(syncp[i]);
 		if (notify[i] >= 0)
 			close(notify[i]);
+		if (trees[i] >= 0)
+			close(trees[i]);
 	}
 	for (size_t i = 0; i < c.nops; i++)
 		free(c.ops[i].src);

@@ -345,8 +345,9 @@ static void exec_execve(void)
 
 static void exec_execveat_1000(void)
 {
-	/* The one exec the filter allows: fd 1000, closed by that exec and
-	 * above RLIMIT_NOFILE, so it can never be reopened. */
+	/* The one exec: fd 1000, closed by that exec and above RLIMIT_NOFILE,
+	 * so it can never be reopened; and the listener that let it through
+	 * is closed, so any execveat is answered ENOSYS. */
 	REFUSED("execveat(1000, \"\", AT_EMPTY_PATH)",
 	        syscall(SYS_execveat, EXEC_FD, "", no_argv, no_envp, AT_EMPTY_PATH));
 	TRAPPED("dup3(0, 1000)", syscall(SYS_dup3, 0, EXEC_FD, 0));
@@ -355,8 +356,39 @@ static void exec_execveat_1000(void)
 static void exec_execveat_other(void)
 {
 	int fd = open("/lib64/ld-linux-x86-64.so.2", O_RDONLY);
-	TRAPPED("execveat(loader fd, \"\", AT_EMPTY_PATH)",
+	REFUSED("execveat(loader fd, \"\", AT_EMPTY_PATH)",
 	        syscall(SYS_execveat, fd, "", no_argv, no_envp, AT_EMPTY_PATH));
+	done();
+}
+
+static void exec_every_way(void)
+{
+	/* Every way of naming a file to exec.  The kernel ignores the
+	 * descriptor when the path is absolute, and a filter cannot read the
+	 * path: the first one ran ld.so, which then loads any file in the
+	 * root, before the exec rule went through the sandbox's listener. */
+	static const char ld[] = "/lib64/ld-linux-x86-64.so.2";
+	REFUSED("execveat(1000, absolute path, AT_EMPTY_PATH)",
+	        syscall(SYS_execveat, EXEC_FD, ld, no_argv, no_envp, AT_EMPTY_PATH));
+	REFUSED("execveat(1000, absolute path, 0)",
+	        syscall(SYS_execveat, EXEC_FD, ld, no_argv, no_envp, 0));
+	REFUSED("execveat(1000, relative path, AT_EMPTY_PATH)",
+	        syscall(SYS_execveat, EXEC_FD, ld + 1, no_argv, no_envp, AT_EMPTY_PATH));
+	REFUSED("execveat(1000, relative path, 0)",
+	        syscall(SYS_execveat, EXEC_FD, ld + 1, no_argv, no_envp, 0));
+	REFUSED("execveat(AT_FDCWD, absolute path, 0)",
+	        syscall(SYS_execveat, AT_FDCWD, ld, no_argv, no_envp, 0));
+	int fd = open(ld, O_PATH);
+	REFUSED("fexecve(O_PATH fd of ld.so)",
+	        syscall(SYS_execveat, fd, "", no_argv, no_envp, AT_EMPTY_PATH));
+	REFUSED(
+	    "execveat(root fd, relative path, 0)",
+	    syscall(SYS_execveat, open("/", O_PATH | O_DIRECTORY), ld + 1, no_argv, no_envp, 0));
+	/* A memfd: its own memfd_create is trapped (mem_memfd_create); the
+	 * boot information is one, handed in. */
+	REFUSED("fexecve(the boot memfd)",
+	        syscall(SYS_execveat, IPC_FD_BOOT, "", no_argv, no_envp, AT_EMPTY_PATH));
+	TRAPPED("execve(absolute path)", execve(ld, no_argv, no_envp));
 }
 
 static void exec_fork(void)
@@ -1040,6 +1072,7 @@ static const struct {
     A(exec_execve),
     A(exec_execveat_1000),
     A(exec_execveat_other),
+    A(exec_every_way),
     A(exec_fork),
     A(exec_clone3),
     A(exec_vfork),

@@ -197,3 +197,50 @@ no_line() {
 	system_stop
 	[ "$SYS_STATUS" -eq 0 ]
 }
+
+@test "beam_refused_everything: shell, sockets of every family, file writes and the runtime's tools get errors, and the VM lives" {
+	app_mode escape
+	write_system temporary
+	system_start -L "$PDS" "$BATS_TEST_TMPDIR/hostile.system"
+	system_wait '^hostile\| hostile: done$' 120
+	no_line '^hostile\| ESCAPED'
+	# os:cmd: no shell in the root, nothing ran.
+	grep -qx 'hostile| refused: os:cmd: \[\]' "$SYS_LOG"
+	# :socket of inet, inet6, local x 4 types, of families 0..45, and
+	# gen_tcp/gen_udp: EACCES, without the call reaching the kernel.
+	[ "$(grep -c '^hostile| refused: socket .*: {:error, :eacces}$' "$SYS_LOG")" -eq $((12 + 46)) ]
+	for what in 'gen_tcp listen' 'gen_tcp connect' 'gen_udp open'; do
+		grep -qx "hostile| refused: $what: {:error, :eacces}" "$SYS_LOG"
+	done
+	# Writes to /tmp, the application's priv/, crash-dump paths: EROFS.
+	[ "$(grep -c '^hostile| refused: write .*: {:error, :erofs}$' "$SYS_LOG")" -eq 5 ]
+	grep -q '^hostile| refused: write .*/priv/escaped: {:error, :erofs}$' "$SYS_LOG"
+	grep -qx 'hostile| refused: mkdir /tmp/escaped: {:error, :erofs}' "$SYS_LOG"
+	# escript, erlc, erl_call run by the app: each exits non-zero (no
+	# shell, no erl script that works, no node to call).
+	for prog in escript erlc erl_call; do
+		grep -q "^hostile| refused: run $prog: {:exit_status, [1-9]" "$SYS_LOG"
+	done
+	# open_port({spawn, "BINARY -h"}) on every runtime binary: no shell
+	# to run it (erl_child_setup's exec of /bin/sh fails: status 2).
+	[ "$(grep -c '^hostile| refused: spawn /usr/lib/erlang/' "$SYS_LOG")" -ge 10 ]
+	[ -z "$(grep '^hostile| refused: spawn ' "$SYS_LOG" | grep -v ': {:exit_status, [1-9][0-9]*}$')" ]
+	no_line '^MON\|FAULT: pd=hostile '
+	neighbours_fine
+	system_stop
+	[ "$SYS_STATUS" -eq 0 ]
+}
+
+@test "beam_atoms: filling the atom table ends in that PD's restart alone" {
+	app_mode atoms
+	write_system permanent
+	system_start -L "$PDS" "$BATS_TEST_TMPDIR/hostile.system"
+	system_wait '^MON\|FAULT: pd=hostile exit=1 restarts=0$' 120
+	grep -q '^hostile| no more index entries in atom_tab' "$SYS_LOG"
+	wait_count '^MON\|INFO: pd=hostile started pid=' 2 60
+	run "$CORDON" stop hostile
+	[ "$status" -eq 0 ]
+	neighbours_fine
+	system_stop
+	[ "$SYS_STATUS" -eq 0 ]
+}

@@ -17,9 +17,9 @@
 
 load ../lib/system
 
-ESC_PDS=136 # PDs in escape.system
+ESC_PDS=137 # PDs in escape.system
 # Upper bounds only (every wait ends on its line): generous, because the
-# suite boots 136 PDs and may share the machine with other work.
+# suite boots 137 PDs and may share the machine with other work.
 ESC_BOOT_SECS=600
 ESC_LINE_SECS=60
 
@@ -241,15 +241,34 @@ trapped_by_argument() {
 	unaffected
 }
 
-@test "exec_execveat_1000: the exec descriptor is gone (EBADF) and cannot be recreated" {
+@test "exec_execveat_1000: the exec descriptor is gone and no exec is let through (ENOSYS); it cannot be recreated" {
 	wait_line '^exec_execveat_1000\| try: dup3\(0, 1000\)$'
-	grep -Fxq 'exec_execveat_1000| refused: execveat(1000, "", AT_EMPTY_PATH): EBADF' "$SYS_LOG"
+	grep -Fxq 'exec_execveat_1000| refused: execveat(1000, "", AT_EMPTY_PATH): ENOSYS' "$SYS_LOG"
 	trapped exec_execveat_1000 dup3
 	unaffected
 }
 
-@test "exec_execveat_other: execveat on any other descriptor is trapped" {
-	trapped exec_execveat_other execveat
+@test "exec_execveat_other: execveat on any other descriptor is refused (ENOSYS)" {
+	refused exec_execveat_other 'execveat(loader fd, "", AT_EMPTY_PATH): ENOSYS'
+	unaffected
+}
+
+@test "exec_every_way: no second exec, however the file is named (absolute, relative, fd 1000, fexecve, memfd)" {
+	wait_line '^exec_every_way\| try: execve\(absolute path\)$'
+	local want got
+	want=$(printf 'exec_every_way| refused: %s: ENOSYS\n' \
+		'execveat(1000, absolute path, AT_EMPTY_PATH)' \
+		'execveat(1000, absolute path, 0)' \
+		'execveat(1000, relative path, AT_EMPTY_PATH)' \
+		'execveat(1000, relative path, 0)' \
+		'execveat(AT_FDCWD, absolute path, 0)' \
+		'fexecve(O_PATH fd of ld.so)' \
+		'execveat(root fd, relative path, 0)' \
+		'fexecve(the boot memfd)')
+	got=$(grep '^exec_every_way| refused: ' "$SYS_LOG")
+	diff <(echo "$want") <(echo "$got")
+	no_escape exec_every_way
+	trapped exec_every_way execve
 	unaffected
 }
 

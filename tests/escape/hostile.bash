@@ -66,6 +66,64 @@ hostile_build() {
 		    lines = String.duplicate("\n", 4096)
 		    Stream.repeatedly(fn -> IO.binwrite(lines) end) |> Stream.run()
 		  end
+		  defp run(:escape) do
+		    # Each attempt prints "refused: WHAT: RESULT" or "ESCAPED: WHAT".
+		    verdict = fn what, escaped, result ->
+		      IO.puts(if escaped, do: "ESCAPED: #{what}: #{inspect(result)}", else: "refused: #{what}: #{inspect(result)}")
+		    end
+		    attempt = fn what, f, ok? ->
+		      result = try do f.() rescue e -> {:raised, e.__struct__} catch k, v -> {k, v} end
+		      verdict.(what, ok?.(result), result)
+		    end
+		    ok_tuple = fn r -> match?({:ok, _}, r) or r == :ok end
+		    out = :os.cmd('echo ESCAPED-oscmd')
+		    verdict.("os:cmd", :string.find(out, 'ESCAPED-oscmd') != :nomatch, out)
+		    for fam <- [:inet, :inet6, :local], type <- [:stream, :dgram, :seqpacket, :raw] do
+		      attempt.("socket #{fam} #{type}", fn -> :socket.open(fam, type) end, ok_tuple)
+		    end
+		    for fam <- 0..45 do
+		      attempt.("socket family #{fam}", fn -> :socket.open(fam, :stream, 0) end, ok_tuple)
+		    end
+		    attempt.("gen_tcp listen", fn -> :gen_tcp.listen(0, []) end, ok_tuple)
+		    attempt.("gen_tcp connect", fn -> :gen_tcp.connect({127, 0, 0, 1}, 4369, [], 1000) end, ok_tuple)
+		    attempt.("gen_udp open", fn -> :gen_udp.open(0) end, ok_tuple)
+		    priv = :code.priv_dir(:hostile)
+		    for path <- ["/tmp/escaped", Path.join(priv, "escaped"), "erl_crash.dump", "/erl_crash.dump", "/escaped"] do
+		      attempt.("write #{path}", fn -> File.write(path, "ESCAPED") end, ok_tuple)
+		    end
+		    attempt.("mkdir /tmp/escaped", fn -> File.mkdir("/tmp/escaped") end, ok_tuple)
+		    bin = Path.join(:code.root_dir(), "bin")
+		    for prog <- ["escript", "erlc", "erl_call"] do
+		      attempt.("run #{prog}", fn ->
+		        port = Port.open({:spawn_executable, Path.join(bin, prog)}, [:exit_status, :stderr_to_stdout, args: ["-h"]])
+		        collect = fn collect, acc ->
+		          receive do
+		            {^port, {:data, d}} -> collect.(collect, acc <> IO.iodata_to_binary(d))
+		            {^port, {:exit_status, s}} -> {:exit_status, s, String.slice(acc, 0, 60)}
+		          after 20_000 -> {:hung, acc}
+		          end
+		        end
+		        collect.(collect, "")
+		      end, fn r -> match?({:exit_status, 0, _}, r) end)
+		    end
+		    # open_port({spawn, ...}) goes through /bin/sh -c: none in the root.
+		    erts = Path.join(:code.root_dir(), "erts-#{:erlang.system_info(:version)}")
+		    for dir <- [bin, Path.join(erts, "bin")], {:ok, names} = File.ls(dir), name <- Enum.sort(names) do
+		      attempt.("spawn #{Path.join(dir, name)}", fn ->
+		        port = Port.open({:spawn, ~c"#{Path.join(dir, name)} -h"}, [:exit_status])
+		        receive do
+		          {^port, {:exit_status, s}} -> {:exit_status, s}
+		        after 20_000 -> :hung
+		        end
+		      end, fn r -> r == {:exit_status, 0} end)
+		    end
+		    IO.puts("hostile: done")
+		    receive do: (:never -> :ok)
+		  end
+		  defp run(:atoms) do
+		    IO.puts("hostile: making atoms")
+		    Enum.each(Stream.iterate(0, &(&1 + 1)), fn i -> :erlang.binary_to_atom("a#{i}") end)
+		  end
 		  defp run(:port) do
 		    # A port program, started through erl_child_setup, which gets
 		    # the port's pipes by SCM_RIGHTS: epmd from the runtime, which

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: BSD-2-Clause
-# Attacks on the monitor itself: what a PD can do to the root task through
-# what every PD has (its output pipes, its kernel identity), rather than
+# Attacks on the monitor and on PDs that share nothing with the attacker:
+# what a PD can do through what every PD has (its output pipes, its
+# kernel identity and the per-user budgets that go with it), rather than
 # through a system call the policy refuses.  Each system runs the attacker
 # beside a PD that crashes and is restarted over and over (nuisance.c,
 # crash): each restart after the attack proves the monitor still
@@ -58,7 +59,7 @@ wait_count() {
 	timeout "$secs" tail -n +1 -f "$SYS_LOG" | grep -E -m "$n" -c -- "$re" >"$BATS_TEST_TMPDIR/count" || true
 	if [ "$(grep -cE -- "$re" "$SYS_LOG")" -lt "$n" ]; then
 		echo "fewer than $n lines matching /$re/ within ${secs}s; the output was:" >&2
-		tail -n 50 "$SYS_LOG" >&2
+		grep -Ev 'pd=crash( |$)|^crash\| ' "$SYS_LOG" | tail -n 50 >&2
 		return 1
 	fi
 }
@@ -95,15 +96,14 @@ stops_promptly() {
 # and keep it in a background process ($HOLDER) until the test ends.
 hold_fd() {
 	local ready=$BATS_TEST_TMPDIR/held
-	python3 -c '
-import ctypes, os, signal, sys
-libc = ctypes.CDLL(None, use_errno=True)
-pidfd = libc.syscall(434, int(sys.argv[1]), 0)        # pidfd_open
-fd = libc.syscall(438, pidfd, int(sys.argv[2]), 0) if pidfd >= 0 else -1  # pidfd_getfd
-if fd < 0:
-    sys.exit("hold_fd: " + os.strerror(ctypes.get_errno()))
-open(sys.argv[3], "w").close()
-signal.pause()
+	# perl (Debian's perl-base is essential): syscall() without a compiler.
+	perl -e '
+my $pidfd = syscall(434, $ARGV[0] + 0, 0);                     # pidfd_open
+my $fd = $pidfd >= 0 ? syscall(438, $pidfd, $ARGV[1] + 0, 0) : -1;  # pidfd_getfd
+die "hold_fd: $!\n" if $fd < 0;
+open(my $f, ">", $ARGV[2]) or die "hold_fd: $!\n";
+close($f);
+sleep;
 ' "$1" "$2" "$ready" 3>&- &
 	HOLDER=$!
 	timeout 10 sh -c "until [ -e '$ready' ]; do kill -0 $HOLDER || exit 1; sleep 0.05; done"
@@ -167,4 +167,50 @@ flood_attack() {
 
 @test "mon_flood_beam: a BEAM PD flooding its stdout neither starves supervision nor floods the log" {
 	flood_attack "$(beam_pd flood flood permanent)"
+}
+
+@test "mon_inflight_fill: one PD holding descriptors in flight up to the kernel's limit drains no other PD's budget" {
+	write_system "$(beam_pd filler inflight_fill temporary) $(beam_pd porter port permanent)"
+	system_start -L "$PDS" "$BATS_TEST_TMPDIR/attack.system"
+	# Up to ETOOMANYREFS: the kernel's per-user limit on descriptors in
+	# flight (the sender's RLIMIT_NOFILE, 512 in a PD).
+	system_wait '^filler\| hostile: [0-9]+ descriptors in flight, then etoomanyrefs$' 60
+	# A restart elsewhere: the monitor's spawn of a BEAM PD needs its
+	# seccomp listener, which used to travel by SCM_RIGHTS as the PD's
+	# user.
+	local before
+	before=$(grep -c '^porter| hostile: ' "$SYS_LOG" || true)
+	run timeout 30 "$CORDON" restart porter
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# ...and that PD's port: erl_child_setup gets the port's pipes by
+	# SCM_RIGHTS as the PD's user ({:port_failed, "emfile"} when shared).
+	wait_count '^porter\| hostile: ' $((before + 1)) 60
+	grep '^porter| hostile: ' "$SYS_LOG" | tail -n 1 | grep -q '{:port_ran, :exit_status, [0-9]*}'
+	grep -q '^MON|INFO: pd=filler started' "$SYS_LOG"
+	[ -z "$(grep '^MON|\(FAULT\|INFO\): pd=filler \(exit\|seccomp\|signal\|stopped\)' "$SYS_LOG")" ]
+	still_supervises
+	stops_promptly
+}
+
+@test "mon_identity: each PD of a root monitor runs as a uid and gid of its own" {
+	[ "$(id -u)" -eq 0 ] || skip "an unprivileged monitor's PDs keep its uid (docs/security.md)"
+	write_system '<protection_domain name="one"><program_image path="nuisance.elf" /></protection_domain>
+		<protection_domain name="two"><program_image path="nuisance.elf" /></protection_domain>
+		<protection_domain name="three"><program_image path="nuisance.elf" /></protection_domain>'
+	system_start -L "$PDS" "$BATS_TEST_TMPDIR/attack.system"
+	system_wait '^three\| three: idle$'
+	local ids=() p
+	for p in one two three; do
+		ids+=("$(awk '/^Uid:/ { print $2 } /^Gid:/ { print $2 }' /proc/"$(pid_of $p)"/status | paste -sd:)")
+	done
+	echo "${ids[@]}"
+	# Three different ids, each the same for uid and gid, none nobody's.
+	[ "$(printf '%s\n' "${ids[@]}" | sort -u | wc -l)" -eq 3 ]
+	for i in "${ids[@]}"; do
+		[[ "$i" =~ ^([0-9]+):([0-9]+)$ ]]
+		[ "${BASH_REMATCH[1]}" -eq "${BASH_REMATCH[2]}" ]
+		[ "${BASH_REMATCH[1]}" -ge 65536 ]
+	done
+	stops_promptly
 }

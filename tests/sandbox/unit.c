@@ -824,7 +824,6 @@ int main(void)
 	    BEAM_REFUSES("ioctl-fionclex", "ioctl"),
 	    BEAM_REFUSES("setrlimit", "prlimit64"),
 	    BEAM_REFUSES("ptrace", "ptrace"),
-	    BEAM_REFUSES("mkdir", "mkdir"),
 	    cmocka_unit_test(beam_pd_holds_no_listener),
 	    cmocka_unit_test(native_has_no_listener),
 	    cmocka_unit_test(spawn_missing_program),
