@@ -45,7 +45,8 @@ static const char usage_top[] =
     "  restart PD    restart one PD of the running system\n"
     "  stop PD       stop one PD of the running system\n"
     "  faults        the faults the running system has recorded\n"
-    "  log [PD]      recent output of the running system's PDs\n"
+    "  log [PD]      recent output of the running system's PDs (the last\n"
+    "                500 lines of each, in the order written)\n"
     "  graph FILE    draw the system with Graphviz (SVG and PNG)\n"
     "  version       print the version\n"
     "\n"
@@ -85,6 +86,8 @@ static const char usage_run[] =
     "  -L, --search-path DIR   as for 'cordon check' (not with an image)\n"
     "  -n, --name NAME         the system's name for 'cordon ps' and friends\n"
     "                          (default: FILE's name without .system)\n"
+    "  -t, --timestamps        begin each line of PD output with the UTC time\n"
+    "                          it was relayed (2026-01-31T12:00:00.123Z)\n"
     "  -h, --help              this text\n";
 
 static const char usage_admin[] =
@@ -133,14 +136,16 @@ static int search_add(struct search *s, const char *dir)
 
 /* Options first, then $CORDON_SEARCH_PATH; sdf_load searches the
  * description's own directory before them.  Nothing of the build's own tree
- * is searched: a copied or moved checkout must not run the other tree. */
+ * is searched: a copied or moved checkout must not run the other tree.
+ * name, key and stamps are run's (NULL for check). */
 static int parse_common(int argc, char **argv, const char *usage, struct search *s,
-                        const char **file, const char **name, const char **key)
+                        const char **file, const char **name, const char **key, bool *stamps)
 {
 	static const struct option longopts[] = {
 	    {"search-path", required_argument, NULL, 'L'},
 	    {"name", required_argument, NULL, 'n'},
 	    {"key", required_argument, NULL, 'k'},
+	    {"timestamps", no_argument, NULL, 't'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -148,7 +153,7 @@ static int parse_common(int argc, char **argv, const char *usage, struct search 
 
 	memset(s, 0, sizeof(*s));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, name ? "+L:n:k:h" : "+L:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, name ? "+L:n:k:th" : "+L:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			if (!key) {
@@ -171,6 +176,13 @@ static int parse_common(int argc, char **argv, const char *usage, struct search 
 				return 2;
 			}
 			*name = optarg;
+			break;
+		case 't':
+			if (!stamps) {
+				fputs(usage, stderr);
+				return 2;
+			}
+			*stamps = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -206,7 +218,7 @@ static int cmd_check(int argc, char **argv)
 {
 	struct search s;
 	const char *file = NULL;
-	int rc = parse_common(argc, argv, usage_check, &s, &file, NULL, NULL);
+	int rc = parse_common(argc, argv, usage_check, &s, &file, NULL, NULL, NULL);
 	if (rc >= 0)
 		goto out;
 
@@ -261,8 +273,9 @@ static int cmd_run(int argc, char **argv)
 	struct image_tree tree;
 	struct stat st;
 	const char *file = NULL, *name = NULL, *key = NULL;
+	bool stamps = false;
 	memset(&tree, 0, sizeof(tree));
-	int rc = parse_common(argc, argv, usage_run, &s, &file, &name, &key);
+	int rc = parse_common(argc, argv, usage_run, &s, &file, &name, &key, &stamps);
 	if (rc >= 0)
 		goto out;
 	if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -289,7 +302,7 @@ static int cmd_run(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	struct monitor_opts opts = {.log = stdout, .name = name};
+	struct monitor_opts opts = {.log = stdout, .name = name, .timestamps = stamps};
 	rc = monitor_run(sys, &opts);
 	sdf_free(sys);
 out:

@@ -3,7 +3,7 @@
 CLI_OBJS := $(B)/obj/host/cli/cordon.o $(B)/obj/host/cli/graph.o
 HOST_COMPONENT_OBJS = $(SDF_OBJS) $(MONITOR_OBJS) $(SANDBOX_OBJS) $(IPC_HOST_OBJS) $(BUDGET_OBJS) \
                       $(IMAGE_OBJS)
-HOST_COMPONENT_LIBS = $(shell pkg-config --libs libxml-2.0 libseccomp libelf libcrypto)
+HOST_COMPONENT_LIBS = $(shell pkg-config --libs libxml-2.0 libseccomp libelf libdw libcrypto)
 
 $(B)/bin/cordon: $(CLI_OBJS) $(HOST_COMPONENT_OBJS)
 	@mkdir -p $(dir $@)

@@ -85,6 +85,8 @@ struct mon_pd {
 	uint64_t oom_kills;   /* OOM kills in its cgroup during its last run */
 	int *grants;          /* per sdf_pd.grants: the listening socket the
 	                         monitor keeps (-1 until opened); NULL without */
+	uint64_t image_lo;    /* where its program image is mapped, from */
+	uint64_t image_hi;    /* /proc/PID/maps at start; 0 unknown (symbolize.c) */
 	char vm_slogan[512];  /* a BEAM PD's "Kernel pid terminated" line of
 	                         this run, "" without (vm_reason.c) */
 };
@@ -105,7 +107,8 @@ struct mon {
 	const struct sdf_system *sys;
 	const char *name; /* the system's name (admin socket) */
 	FILE *log;
-	int null_fd; /* /dev/null, the PDs' stdin */
+	bool timestamps; /* monitor_opts.timestamps */
+	int null_fd;     /* /dev/null, the PDs' stdin */
 	struct mon_pd *pds;
 	struct mon_chan *chans;
 	struct mon_region *regions;
@@ -132,10 +135,18 @@ struct mon_batch {
 	size_t n;
 };
 
-/* A bounded record of what happened, for `cordon faults` and `cordon log`. */
-#define MON_FAULTS_KEPT 256
-#define MON_LINES_KEPT  2000
-#define MON_LINE_MAX    240
+/* A bounded record of what happened, for `cordon faults` and `cordon log`:
+ * the last faults, and per PD the last lines of its output, so a PD that
+ * prints without end costs bounded memory and cannot push its neighbours'
+ * lines out.  One BEAM crash report is about 90 lines; 500 keep several. */
+#define MON_FAULTS_KEPT  256
+#define MON_LINES_PER_PD 500
+#define MON_LINE_MAX     240
+
+struct mon_line {
+	uint64_t seq; /* order among every PD's lines, from 1 */
+	char text[MON_LINE_MAX];
+};
 
 struct mon_history {
 	struct {
@@ -143,11 +154,12 @@ struct mon_history {
 		char text[MON_LINE_MAX]; /* the MON|FAULT line without its tag */
 	} faults[MON_FAULTS_KEPT];
 	uint64_t nfaults; /* ever recorded; the ring keeps the last */
+	uint64_t seq;     /* lines ever recorded, every PD's */
+	size_t npds;
 	struct {
-		uint32_t pd;
-		char text[MON_LINE_MAX];
-	} lines[MON_LINES_KEPT];
-	uint64_t nlines;
+		struct mon_line *ring; /* MON_LINES_PER_PD, made at its first line */
+		uint64_t n;            /* lines ever recorded for this PD */
+	} pd[];
 };
 
 /* objects.c */
@@ -199,8 +211,20 @@ void mon_vm_heard(struct mon *m, size_t p, const char *s, size_t n);
  * run, when the PD ended with a non-zero status; "" otherwise. */
 void mon_vm_reason(const struct mon_pd *mp, int status, char *out, size_t len);
 
+/* symbolize.c: where in its program a native PD faulted. */
+void mon_image_note(struct mon_pd *mp);
+/* ": at prog.elf+0x1479 (protected, prog.c:42)" for a fault inside the
+ * image; "" otherwise. */
+void mon_image_where(const struct mon_pd *mp, int status, char *out, size_t len);
+
 /* history.c */
+struct mon_history *mon_history_new(size_t npds);
+void mon_history_free(struct mon_history *h);
 void mon_history_line(struct mon *m, size_t pd, const char *s, size_t n);
+/* Call fn for each kept line of PD pd (of every PD when pd < 0) in the
+ * order they were written. */
+void mon_history_each(const struct mon_history *h, long pd,
+                      void (*fn)(void *arg, size_t pd, const char *text), void *arg);
 /* Log a MON|FAULT line and keep it for `cordon faults`. */
 void mon_fault(struct mon *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -276,6 +300,8 @@ void mon_admin_close(struct mon *m);
 void mon_log(struct mon *m, const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const char *mon_signame(int sig);
+/* "2026-01-31T12:00:00.123Z " (UTC, now) to out. */
+void mon_log_stamp(FILE *out);
 /* "PD" or "PDs" for n: one or many, as the count reads. */
 const char *mon_plural(size_t n, const char *one, const char *many);
 /* The name of x86-64 syscall number nr ("socket"), or "#nr". */

@@ -153,6 +153,7 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 	struct mon m = {
 	    .sys = sys,
 	    .log = opts && opts->log ? opts->log : stdout,
+	    .timestamps = opts && opts->timestamps,
 	    .null_fd = -1,
 	    .epfd = -1,
 	    .sigfd = -1,
@@ -175,7 +176,7 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 	m.pds = calloc(sys->npds ? sys->npds : 1, sizeof(*m.pds));
 	m.chans = calloc(sys->nchannels ? sys->nchannels : 1, sizeof(*m.chans));
 	m.regions = calloc(sys->nregions ? sys->nregions : 1, sizeof(*m.regions));
-	m.history = calloc(1, sizeof(*m.history));
+	m.history = mon_history_new(sys->npds);
 	if (!m.pds || !m.chans || !m.regions || !m.history) {
 		mon_err(&m, "out of memory");
 		goto out;
@@ -257,7 +258,7 @@ out:
 	free(m.pds);
 	free(m.chans);
 	free(m.regions);
-	free(m.history);
+	mon_history_free(m.history);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;

@@ -143,6 +143,7 @@ int mon_pd_start(struct mon *m, size_t p)
 	mp->last_fault = (struct ipc_ctl){0};
 	mp->refused.nr = -1;
 	mp->vm_slogan[0] = '\0';
+	mon_image_note(mp);
 	if (mp->started.tv_sec || mp->started.tv_nsec)
 		mp->restarts++;
 	mon_info(m, "pd=%s started pid=%d", pd->name, (int)mp->child.pid);
@@ -275,6 +276,8 @@ bool mon_pd_reap(struct mon *m, size_t p, enum mon_end_kind *end, char *how, siz
 	mon_pd_describe_end(mp, status, how, len);
 	mon_budget_describe(m, p, how, len);
 	mon_vm_reason(mp, status, vm, sizeof(vm));
+	if (!vm[0])
+		mon_image_where(mp, status, vm, sizeof(vm));
 	if (normal)
 		mon_info(m, "pd=%s exited status=0", name);
 	else
