@@ -5,3 +5,13 @@ $(B)/tests/monitor/probe.elf: tests/monitor/probe.c $(B)/lib/libcordon.a $(B)/li
 	$(CC) $(PD_CFLAGS) $< $$($(CORDON_PC) --cflags --libs cordon) -o $@
 
 all: $(B)/tests/monitor/probe.elf
+
+# The unit test of a BEAM PD's distribution flags (monitor/beam.c).
+$(B)/obj/host/tests/monitor/beam_dist.o: HOST_CFLAGS += $(shell pkg-config --cflags cmocka)
+
+$(B)/tests/unit/monitor_beam_dist: $(B)/obj/host/tests/monitor/beam_dist.o \
+		$(B)/obj/host/monitor/beam.o $(SANDBOX_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_LDFLAGS) -o $@ $(filter %.o,$^) $(SANDBOX_LIBS) $(shell pkg-config --libs cmocka)
+
+all: $(B)/tests/unit/monitor_beam_dist
