@@ -165,6 +165,16 @@ defmodule DistTest do
     :ok = :net_kernel.monitor_nodes(false)
   end
 
+  test "kill -9 of the other end of a link: the survivor sees nodedown, lives, and reaches it after its restart" do
+    # `other` and `lonely`, a link of their own; here `other` is the survivor.
+    wait_until(fn -> :erpc.call(@other, DistPeer, :reach, [@lonely]) end, 60_000)
+    before = :erpc.call(@other, :erpc, :call, [@lonely, Cordon.NIF, :info, []]).incarnation
+    IO.puts("kill -9 lonely")
+    wait_until(fn -> @lonely not in :erpc.call(@other, Node, :list, []) end)
+    wait_until(fn -> :erpc.call(@other, DistPeer, :reach, [@lonely]) end, 60_000)
+    assert :erpc.call(@other, :erpc, :call, [@lonely, Cordon.NIF, :info, []]).incarnation > before
+  end
+
   # Everything the dead incarnation sent comes before the nodedown.
   defp until_nodedown do
     receive do

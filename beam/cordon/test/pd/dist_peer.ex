@@ -45,6 +45,13 @@ defmodule DistPeer do
     :ok
   end
 
+  # Connected to `node` and its application up.
+  def reach(node) do
+    Node.connect(node) == true and :erpc.call(node, Process, :whereis, [:echo], 5_000) != nil
+  catch
+    _, _ -> false
+  end
+
   # A process that only lives, for links and monitors across PDs.
   def idle do
     receive do
