@@ -98,6 +98,9 @@ static void linked_pds_get_node_names_carrier_and_one_shared_secret(void **state
 	assert_string_equal(arg_of(b.argv, "-sname"), "keeper@history");
 	assert_string_equal(arg_of(a.argv, "-proto_dist"), "cordon");
 	assert_string_equal(arg_of(a.argv, "-start_epmd"), "false");
+	/* no mesh: :global keeps to the links */
+	assert_null(arg_of(a.argv, "-connect_all"));
+	assert_string_equal(arg_of(a.argv, "prevent_overlapping_partitions"), "false");
 	/* a cookie of its own, so the VM never writes ~/.erlang.cookie */
 	assert_true(is_secret(arg_of(a.argv, "-setcookie"), 32));
 	assert_string_not_equal(arg_of(a.argv, "-setcookie"), arg_of(b.argv, "-setcookie"));

@@ -522,7 +522,9 @@ defmodule :cordon_dist do
         true -> s
       end
 
-    if s.mode == :handshake and s.hs_in == nil and s.hs_out == nil,
+    # idle again when no handshake runs nor is about to (an accept asked of
+    # net_kernel is on its way)
+    if s.mode == :handshake and s.hs_in == nil and s.hs_out == nil and not s.accepting,
       do: %{s | mode: :idle, early: []},
       else: s
   end
