@@ -8,7 +8,8 @@ defmodule :cordon_dist do
   only wire. No TCP, no epmd.
 
   The monitor starts such a PD with `-sname APP@PD -proto_dist cordon
-  -start_epmd false` and hands in, in the environment variable
+  -start_epmd false -kernel prevent_overlapping_partitions false` (there is
+  no mesh: see docs/system-description.md) and hands in, in the environment variable
   `CORDON_DIST`, one `CHANNEL:PEER_NODE:SECRET` entry per link (read once
   and removed from the environment, so no port program inherits it). Each
   secret becomes the cookie of that one peer (`erlang:set_cookie/2`), so a
