@@ -323,8 +323,15 @@ int mon_beam_dist(const struct sdf_system *sys, size_t p, struct mon_beam *b, ch
 		free(links);
 		return -1;
 	}
-	const char *const flags[] = {"-sname",      node,    "-proto_dist", "cordon",
-	                             "-start_epmd", "false", "-setcookie",  cookie};
+	/* No mesh: a node reaches only its links' peers.  :global still tries
+	 * the nodes its peers know (it fails at once: no link), but must not
+	 * cut the links that are there to "prevent overlapping partitions"
+	 * (OTP 25's default disconnects A-B when B-C is up and A-C cannot be).
+	 * Not -connect_all false: it stops :global replicating names at all. */
+	const char *const flags[] = {
+	    "-sname", node,         "-proto_dist", "cordon",  "-start_epmd",
+	    "false",  "-setcookie", cookie,        "-kernel", "prevent_overlapping_partitions",
+	    "false"};
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
 		push(&argv, flags[i]);
 	char *var = NULL;

@@ -36,6 +36,14 @@ defmodule Cordon do
   @spec channels() :: [map()]
   def channels, do: info!().channels
 
+  @doc """
+  This PD's incarnation: 1 at its first start, one more at each restart. A
+  distribution node's creation follows it (`:cordon_dist`), so a pid of
+  an earlier incarnation never names a process of this one.
+  """
+  @spec incarnation() :: non_neg_integer()
+  def incarnation, do: info!().incarnation
+
   @doc "Is this VM a Cordon protection domain (started by `cordon run`)?"
   @spec available?() :: boolean()
   def available? do

@@ -8,7 +8,8 @@ defmodule :cordon_dist do
   only wire. No TCP, no epmd.
 
   The monitor starts such a PD with `-sname APP@PD -proto_dist cordon
-  -start_epmd false` and hands in, in the environment variable
+  -start_epmd false -kernel prevent_overlapping_partitions false` (there is
+  no mesh: see docs/system-description.md) and hands in, in the environment variable
   `CORDON_DIST`, one `CHANNEL:PEER_NODE:SECRET` entry per link (read once
   and removed from the environment, so no port program inherits it). Each
   secret becomes the cookie of that one peer (`erlang:set_cookie/2`), so a
@@ -526,7 +527,9 @@ defmodule :cordon_dist do
         true -> s
       end
 
-    if s.mode == :handshake and s.hs_in == nil and s.hs_out == nil,
+    # idle again when no handshake runs nor is about to (an accept asked of
+    # net_kernel is on its way)
+    if s.mode == :handshake and s.hs_in == nil and s.hs_out == nil and not s.accepting,
       do: %{s | mode: :idle, early: []},
       else: s
   end

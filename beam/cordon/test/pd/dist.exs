@@ -83,8 +83,11 @@ defmodule DistTest do
 
   test ":global names are seen on the directly linked node" do
     name = :"dist_test_#{System.unique_integer([:positive])}"
+    # after a test that restarted `other`, :global may still be syncing
+    # with its new incarnation
+    :ok = :global.sync()
     :yes = :global.register_name(name, self())
-    wait_until(fn -> :erpc.call(@other, :global, :whereis_name, [name]) == self() end)
+    wait_until(fn -> :erpc.call(@other, :global, :whereis_name, [name]) == self() end, 30_000)
     :global.unregister_name(name)
   end
 
@@ -163,6 +166,16 @@ defmodule DistTest do
     refute_received {:seq, _, _}
     Process.flag(:trap_exit, false)
     :ok = :net_kernel.monitor_nodes(false)
+  end
+
+  test "kill -9 of the other end of a link: the survivor sees nodedown, lives, and reaches it after its restart" do
+    # `other` and `lonely`, a link of their own; here `other` is the survivor.
+    wait_until(fn -> :erpc.call(@other, DistPeer, :reach, [@lonely]) end, 60_000)
+    before = :erpc.call(@other, :erpc, :call, [@lonely, Cordon, :incarnation, []])
+    IO.puts("kill -9 lonely")
+    wait_until(fn -> @lonely not in :erpc.call(@other, Node, :list, []) end)
+    wait_until(fn -> :erpc.call(@other, DistPeer, :reach, [@lonely]) end, 60_000)
+    assert :erpc.call(@other, :erpc, :call, [@lonely, Cordon, :incarnation, []]) > before
   end
 
   # Everything the dead incarnation sent comes before the nodedown.

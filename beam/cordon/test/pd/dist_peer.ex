@@ -10,7 +10,7 @@ defmodule DistPeer do
     def init(_), do: {:ok, nil}
     def handle_call({:echo, term}, _from, s), do: {:reply, {:echo, term}, s}
     def handle_call({:sum, bin}, _from, s), do: {:reply, :erlang.crc32(bin), s}
-    def handle_call(:incarnation, _from, s), do: {:reply, Cordon.NIF.info().incarnation, s}
+    def handle_call(:incarnation, _from, s), do: {:reply, Cordon.incarnation(), s}
 
     def handle_cast({:send_back, to, n, size}, s) do
       pad = :binary.copy(<<7>>, size)
@@ -20,7 +20,7 @@ defmodule DistPeer do
   end
 
   def start do
-    IO.puts("dist_peer #{node()} up, incarnation #{Cordon.NIF.info().incarnation}")
+    IO.puts("dist_peer #{node()} up, incarnation #{Cordon.incarnation()}")
     :pg.start_link()
     {:ok, pid} = GenServer.start_link(Echo, nil, name: :echo)
     :ok = :pg.join(:cordon_group, pid)
@@ -43,6 +43,13 @@ defmodule DistPeer do
     end)
 
     :ok
+  end
+
+  # Connected to `node` and its application up.
+  def reach(node) do
+    Node.connect(node) == true and :erpc.call(node, Process, :whereis, [:echo], 5_000) != nil
+  catch
+    _, _ -> false
   end
 
   # A process that only lives, for links and monitors across PDs.
