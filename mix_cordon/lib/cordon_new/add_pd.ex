@@ -28,7 +28,10 @@ defmodule CordonNew.AddPd do
     peer = opts[:channel_to]
 
     if peer && peer not in names,
-      do: Mix.raise("--channel-to #{peer}: #{Path.basename(p.system)} has no protection domain #{peer} (it has: #{Enum.join(names, ", ")})")
+      do:
+        Mix.raise(
+          "--channel-to #{peer}: #{Path.basename(p.system)} has no protection domain #{peer} (it has: #{Enum.join(names, ", ")})"
+        )
 
     prio = opts[:priority] || default_priority(kind, peer && priority_of(xml, peer))
 
@@ -49,7 +52,9 @@ defmodule CordonNew.AddPd do
         do: ~s(        <beam_app path="apps/#{name}" app="#{name}" />\n),
         else: ~s(        <program_image path="drivers/#{name}.elf" />\n)
 
-    pd = ~s(    <protection_domain name="#{name}" priority="#{prio}">\n) <> body <> "    </protection_domain>\n"
+    pd =
+      ~s(    <protection_domain name="#{name}" priority="#{prio}">\n) <> body <> "    </protection_domain>\n"
+
     channel = if peer, do: channel_xml(kind, name, peer, next_id(xml, peer)), else: ""
     Project.insert_before_end!(p, pd <> channel)
     Mix.shell().info([:green, "* updating ", :reset, Path.relative_to_cwd(p.system)])
@@ -63,10 +68,12 @@ defmodule CordonNew.AddPd do
 
   # The caller's end is pp: the driver calls its peer; an app is called by its peer.
   defp channel_xml(:app, name, peer, peer_id),
-    do: ~s(    <channel>\n        <end pd="#{peer}" id="#{peer_id}" pp="true" />\n        <end pd="#{name}" id="0" />\n    </channel>\n)
+    do:
+      ~s(    <channel>\n        <end pd="#{peer}" id="#{peer_id}" pp="true" />\n        <end pd="#{name}" id="0" />\n    </channel>\n)
 
   defp channel_xml(:driver, name, peer, peer_id),
-    do: ~s(    <channel>\n        <end pd="#{name}" id="0" pp="true" />\n        <end pd="#{peer}" id="#{peer_id}" />\n    </channel>\n)
+    do:
+      ~s(    <channel>\n        <end pd="#{name}" id="0" pp="true" />\n        <end pd="#{peer}" id="#{peer_id}" />\n    </channel>\n)
 
   defp priority_of(xml, pd) do
     case Regex.run(~r/<protection_domain\b[^>]*\bname="#{Regex.escape(pd)}"[^>]*>/, xml) do
