@@ -116,6 +116,15 @@ refused() {
 	grep -q 'keys/signing.key' README.md
 }
 
+@test "the generated code names channels, from modules and headers made from the description" {
+	cd "$WORK/demo"
+	grep -q '@peer Demo.Channels.sensor()' apps/demo/lib/demo/server.ex
+	grep -q 'def sensor, do: 0' apps/demo/lib/demo/channels.ex
+	grep -q '#define PEER CH_DEMO' drivers/sensor/sensor.c
+	grep -qx '#define CH_DEMO 0' drivers/sensor/channels.h
+	! grep -q 'channels: \[0\]' apps/demo/lib/demo/server.ex
+}
+
 @test "mix cordon.build outside a project says what to do" {
 	cd "$BATS_TEST_TMPDIR"
 	run mix cordon.build
@@ -267,6 +276,11 @@ refused() {
 	grep -q '<end pd="demo" id="1" />' demo.system
 	grep -q '<end pd="sensor" id="1" pp="true" />' demo.system
 	[ -f drivers/blinker/blinker.c ] && [ -f apps/logbook/mix.exs ]
+	# the new channels by name, on both sides
+	grep -qx '#define CH_DEMO 0' drivers/blinker/channels.h
+	grep -q 'def blinker, do: 1' apps/demo/lib/demo/channels.ex
+	grep -qx '#define CH_LOGBOOK 1' drivers/sensor/channels.h
+	grep -q '@peer Logbook.Channels.sensor()' apps/logbook/lib/logbook/server.ex
 	run mix cordon.build
 	printf '%s\n' "$output" >&2
 	[ "$status" -eq 0 ]

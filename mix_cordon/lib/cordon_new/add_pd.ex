@@ -37,13 +37,17 @@ defmodule CordonNew.AddPd do
 
     unless prio in 0..254, do: Mix.raise("--priority #{prio}: a priority is 0..254")
 
-    ch = if peer, do: 0, else: nil
     mod = Names.module(name)
+    common = [name: name, mod: mod, peer: peer, peer_fn: peer && CordonNew.Channels.ident(peer)]
 
     files =
-      if kind == :app,
-        do: Templates.render("app", name: name, app: name, mod: mod, ch: ch),
-        else: Templates.render("driver", name: name, driver: name, mod: mod, ch: ch || 0)
+      if kind == :app do
+        # without a channel there is nothing to serve: no server, no test of it
+        Templates.render("app", [app: name] ++ common)
+        |> Enum.reject(fn {path, _} -> peer == nil and String.ends_with?(path, ["server.ex", "_test.exs"]) end)
+      else
+        Templates.render("driver", [driver: name] ++ common)
+      end
 
     Templates.write!(files, p.root)
 
@@ -58,6 +62,7 @@ defmodule CordonNew.AddPd do
     channel = if peer, do: channel_xml(kind, name, peer, next_id(xml, peer)), else: ""
     Project.insert_before_end!(p, pd <> channel)
     Mix.shell().info([:green, "* updating ", :reset, Path.relative_to_cwd(p.system)])
+    CordonNew.Channels.generate!(Project.load!(p.root))
     Mix.shell().info("\nNext: mix cordon.build (builds #{name} and checks the description)")
   end
 

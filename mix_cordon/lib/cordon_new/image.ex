@@ -24,6 +24,7 @@ defmodule CordonNew.Image do
     File.rm_rf!(stage)
     File.mkdir_p!(stage)
 
+    CordonNew.Channels.generate!(p)
     Enum.each(p.apps, &stage_app!(p, t, &1, stage))
     Enum.each(p.drivers, &stage_driver!(p, t, &1, stage))
     File.cp!(p.system, Path.join(stage, Path.basename(p.system)))
