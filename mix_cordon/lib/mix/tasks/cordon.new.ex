@@ -69,7 +69,7 @@ defmodule Mix.Tasks.Cordon.New do
     Your system #{name} is ready:
 
         cd #{name}
-        mix cordon.run        # build the signed image and boot it; Ctrl-C stops it
+        mix cordon.run        # build the signed image and boot it; Ctrl-C twice stops it
 
     The image signing key's private half is #{Path.join(dir, "keys/signing.key")}:
     git-ignored, keep it safe. Cordon is found through CORDON_HOME, else
