@@ -160,6 +160,19 @@ refused() {
 	system_wait "^MON\|INFO: stopped" 30
 }
 
+@test "a runtime.exs that raises fails the app's start, saying so" {
+	cp -R "$WORK/demo" "$BATS_TEST_TMPDIR/demo"
+	cd "$BATS_TEST_TMPDIR/demo"
+	echo 'raise "no sensor calibration on this device"' >>config/runtime.exs
+	run mix cordon.build
+	[ "$status" -eq 0 ]
+	system_start --key keys/signing.pub _cordon/image
+	system_wait '^demo\| /.*/apps/demo/runtime.exs: \*\* \(RuntimeError\) no sensor calibration on this device$' 120
+	system_wait '^MON\|FAULT: pd=demo exit=1' 60
+	! grep -q 'demo: hello' "$SYS_LOG"
+	system_stop
+}
+
 @test "mix test passes in the generated app" {
 	cd "$WORK/demo/apps/demo"
 	run mix test
