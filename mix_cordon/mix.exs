@@ -17,5 +17,5 @@ defmodule CordonNew.MixProject do
     ]
   end
 
-  def application, do: [extra_applications: [:eex, :crypto]]
+  def application, do: [extra_applications: [:eex, :crypto, :xmerl]]
 end

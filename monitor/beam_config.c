@@ -6,11 +6,12 @@
 #include "monitor/beam_config.h"
 
 const char mon_beam_runtime_eval[] =
-    "try {ok, _} = application:ensure_all_started(elixir), "
     "{ok, [[Rc]]} = init:get_argument(cordon_runtime_config), "
+    "try {ok, _} = application:ensure_all_started(elixir), "
     "ok = application:set_env('Elixir.Config.Reader':'read!'(unicode:characters_to_binary(Rc), "
     "[{env, prod}]), [{persistent, true}]) "
-    "catch RcClass:RcWhy -> io:format(standard_error, \"runtime.exs: ~p:~p~n\", [RcClass, RcWhy]), "
+    "catch RcClass:RcWhy -> io:format(standard_error, \"~ts: ~ts~n\", [Rc, "
+    "'Elixir.Exception':format_banner(RcClass, RcWhy)]), "
     "erlang:halt(1) end, ";
 
 bool mon_beam_release_config(const struct sdf_pd *pd, void (*push)(void *ctx, const char *arg),

@@ -116,6 +116,15 @@ refused() {
 	grep -q 'keys/signing.key' README.md
 }
 
+@test "the generated code names channels, from modules and headers made from the description" {
+	cd "$WORK/demo"
+	grep -q '@peer Demo.Channels.sensor()' apps/demo/lib/demo/server.ex
+	grep -q 'def sensor, do: 0' apps/demo/lib/demo/channels.ex
+	grep -q '#define PEER CH_DEMO' drivers/sensor/sensor.c
+	grep -qx '#define CH_DEMO 0' drivers/sensor/channels.h
+	! grep -q 'channels: \[0\]' apps/demo/lib/demo/server.ex
+}
+
 @test "mix cordon.build outside a project says what to do" {
 	cd "$BATS_TEST_TMPDIR"
 	run mix cordon.build
@@ -149,6 +158,19 @@ refused() {
 	kill -TERM "$MIX_PID"
 	wait "$MIX_PID" || true
 	system_wait "^MON\|INFO: stopped" 30
+}
+
+@test "a runtime.exs that raises fails the app's start, saying so" {
+	cp -R "$WORK/demo" "$BATS_TEST_TMPDIR/demo"
+	cd "$BATS_TEST_TMPDIR/demo"
+	echo 'raise "no sensor calibration on this device"' >>config/runtime.exs
+	run mix cordon.build
+	[ "$status" -eq 0 ]
+	system_start --key keys/signing.pub _cordon/image
+	system_wait '^demo\| /.*/apps/demo/runtime.exs: \*\* \(RuntimeError\) no sensor calibration on this device$' 120
+	system_wait '^MON\|FAULT: pd=demo exit=1' 60
+	! grep -q 'demo: hello' "$SYS_LOG"
+	system_stop
 }
 
 @test "mix test passes in the generated app" {
@@ -267,6 +289,11 @@ refused() {
 	grep -q '<end pd="demo" id="1" />' demo.system
 	grep -q '<end pd="sensor" id="1" pp="true" />' demo.system
 	[ -f drivers/blinker/blinker.c ] && [ -f apps/logbook/mix.exs ]
+	# the new channels by name, on both sides
+	grep -qx '#define CH_DEMO 0' drivers/blinker/channels.h
+	grep -q 'def blinker, do: 1' apps/demo/lib/demo/channels.ex
+	grep -qx '#define CH_LOGBOOK 1' drivers/sensor/channels.h
+	grep -q '@peer Logbook.Channels.sensor()' apps/logbook/lib/logbook/server.ex
 	run mix cordon.build
 	printf '%s\n' "$output" >&2
 	[ "$status" -eq 0 ]

@@ -28,19 +28,26 @@ defmodule CordonNew.AddPd do
     peer = opts[:channel_to]
 
     if peer && peer not in names,
-      do: Mix.raise("--channel-to #{peer}: #{Path.basename(p.system)} has no protection domain #{peer} (it has: #{Enum.join(names, ", ")})")
+      do:
+        Mix.raise(
+          "--channel-to #{peer}: #{Path.basename(p.system)} has no protection domain #{peer} (it has: #{Enum.join(names, ", ")})"
+        )
 
     prio = opts[:priority] || default_priority(kind, peer && priority_of(xml, peer))
 
     unless prio in 0..254, do: Mix.raise("--priority #{prio}: a priority is 0..254")
 
-    ch = if peer, do: 0, else: nil
     mod = Names.module(name)
+    common = [name: name, mod: mod, peer: peer, peer_fn: peer && CordonNew.Channels.ident(peer)]
 
     files =
-      if kind == :app,
-        do: Templates.render("app", name: name, app: name, mod: mod, ch: ch),
-        else: Templates.render("driver", name: name, driver: name, mod: mod, ch: ch || 0)
+      if kind == :app do
+        # without a channel there is nothing to serve: no server, no test of it
+        Templates.render("app", [app: name] ++ common)
+        |> Enum.reject(fn {path, _} -> peer == nil and String.ends_with?(path, ["server.ex", "_test.exs"]) end)
+      else
+        Templates.render("driver", [driver: name] ++ common)
+      end
 
     Templates.write!(files, p.root)
 
@@ -49,10 +56,13 @@ defmodule CordonNew.AddPd do
         do: ~s(        <beam_app path="apps/#{name}" app="#{name}" />\n),
         else: ~s(        <program_image path="drivers/#{name}.elf" />\n)
 
-    pd = ~s(    <protection_domain name="#{name}" priority="#{prio}">\n) <> body <> "    </protection_domain>\n"
+    pd =
+      ~s(    <protection_domain name="#{name}" priority="#{prio}">\n) <> body <> "    </protection_domain>\n"
+
     channel = if peer, do: channel_xml(kind, name, peer, next_id(xml, peer)), else: ""
     Project.insert_before_end!(p, pd <> channel)
     Mix.shell().info([:green, "* updating ", :reset, Path.relative_to_cwd(p.system)])
+    CordonNew.Channels.generate!(Project.load!(p.root))
     Mix.shell().info("\nNext: mix cordon.build (builds #{name} and checks the description)")
   end
 
@@ -63,10 +73,12 @@ defmodule CordonNew.AddPd do
 
   # The caller's end is pp: the driver calls its peer; an app is called by its peer.
   defp channel_xml(:app, name, peer, peer_id),
-    do: ~s(    <channel>\n        <end pd="#{peer}" id="#{peer_id}" pp="true" />\n        <end pd="#{name}" id="0" />\n    </channel>\n)
+    do:
+      ~s(    <channel>\n        <end pd="#{peer}" id="#{peer_id}" pp="true" />\n        <end pd="#{name}" id="0" />\n    </channel>\n)
 
   defp channel_xml(:driver, name, peer, peer_id),
-    do: ~s(    <channel>\n        <end pd="#{name}" id="0" pp="true" />\n        <end pd="#{peer}" id="#{peer_id}" />\n    </channel>\n)
+    do:
+      ~s(    <channel>\n        <end pd="#{name}" id="0" pp="true" />\n        <end pd="#{peer}" id="#{peer_id}" />\n    </channel>\n)
 
   defp priority_of(xml, pd) do
     case Regex.run(~r/<protection_domain\b[^>]*\bname="#{Regex.escape(pd)}"[^>]*>/, xml) do

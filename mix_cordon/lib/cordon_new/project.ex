@@ -32,7 +32,9 @@ defmodule CordonNew.Project do
           """)
 
         many ->
-          Mix.raise("more than one system description in #{root}: #{Enum.map_join(many, ", ", &Path.basename/1)}; a project has one")
+          Mix.raise(
+            "more than one system description in #{root}: #{Enum.map_join(many, ", ", &Path.basename/1)}; a project has one"
+          )
       end
 
     %__MODULE__{
@@ -76,7 +78,10 @@ defmodule CordonNew.Project do
       matches ->
         {at, _} = List.last(matches)
         {head, tail} = String.split_at(xml, at)
-        head = String.trim_trailing(head, " ") |> then(&if(String.ends_with?(&1, "\n"), do: &1, else: &1 <> "\n"))
+
+        head =
+          String.trim_trailing(head, " ") |> then(&if(String.ends_with?(&1, "\n"), do: &1, else: &1 <> "\n"))
+
         File.write!(s, head <> text <> tail)
     end
   end

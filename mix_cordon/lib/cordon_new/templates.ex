@@ -10,7 +10,13 @@ defmodule CordonNew.Templates do
   """
 
   root = Path.expand("../../templates", __DIR__)
-  files = root |> Path.join("**/*") |> Path.wildcard(match_dot: true) |> Enum.filter(&File.regular?/1) |> Enum.sort()
+
+  files =
+    root
+    |> Path.join("**/*")
+    |> Path.wildcard(match_dot: true)
+    |> Enum.filter(&File.regular?/1)
+    |> Enum.sort()
 
   for f <- files, do: @external_resource(f)
 

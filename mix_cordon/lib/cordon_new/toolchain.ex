@@ -55,6 +55,7 @@ defmodule CordonNew.Toolchain do
       exe ->
         # CHECKOUT/BUILD/bin/cordon
         real = resolve(exe)
+
         checkout(real |> Path.dirname() |> Path.dirname() |> Path.dirname(), "PATH (#{exe})",
           build: real |> Path.dirname() |> Path.dirname()
         )
@@ -73,8 +74,7 @@ defmodule CordonNew.Toolchain do
   end
 
   defp checkout(home, how, opts \\ []) do
-    build =
-      opts[:build] || Path.expand(System.get_env("CORDON_BUILD") || Path.join(home, "build"))
+    build = opts[:build] || Path.expand(System.get_env("CORDON_BUILD") || Path.join(home, "build"))
 
     cordon = Path.join(build, "bin/cordon")
     lib = Path.join(home, "beam/cordon")
@@ -117,7 +117,9 @@ defmodule CordonNew.Toolchain do
 
   @doc "The environment every tool of the build runs with."
   def env(%__MODULE__{} = t) do
-    pc = Enum.join(Enum.reject([t.pkg_config_path, System.get_env("PKG_CONFIG_PATH")], &(&1 in [nil, ""])), ":")
+    pc =
+      Enum.join(Enum.reject([t.pkg_config_path, System.get_env("PKG_CONFIG_PATH")], &(&1 in [nil, ""])), ":")
+
     [{"CORDON_HOME", t.home}, {"CORDON_BUILD", t.build}, {"PKG_CONFIG_PATH", pc}]
   end
 

@@ -47,14 +47,20 @@ defmodule Mix.Tasks.Cordon.New do
     end
 
     mod = Names.module(name)
-    common = [name: name, mod: mod, ch: 0]
 
     files =
-      Templates.render("new", common) ++
-        Templates.render("app", common ++ [app: name]) ++
-        Templates.render("driver", common ++ [driver: "sensor"])
+      Templates.render("new", name: name, mod: mod) ++
+        Templates.render("app", name: name, mod: mod, app: name, peer: "sensor", peer_fn: "sensor") ++
+        Templates.render("driver",
+          name: name,
+          mod: mod,
+          driver: "sensor",
+          peer: name,
+          peer_fn: CordonNew.Channels.ident(name)
+        )
 
     Templates.write!(files, dir)
+    CordonNew.Channels.generate!(CordonNew.Project.load!(dir))
     Keys.generate!(Path.join(dir, "keys/signing.pub"), Path.join(dir, "keys/signing.key"))
     Mix.shell().info([:green, "* creating ", :reset, "keys/signing.pub, keys/signing.key"])
 
@@ -63,7 +69,7 @@ defmodule Mix.Tasks.Cordon.New do
     Your system #{name} is ready:
 
         cd #{name}
-        mix cordon.run        # build the signed image and boot it; Ctrl-C stops it
+        mix cordon.run        # build the signed image and boot it; Ctrl-C twice stops it
 
     The image signing key's private half is #{Path.join(dir, "keys/signing.key")}:
     git-ignored, keep it safe. Cordon is found through CORDON_HOME, else

@@ -1,11 +1,11 @@
 defmodule <%= @mod %>.Server do
   @moduledoc """
-  Serves protected calls on channel <%= @ch %>: label 1 (scale) with one word,
-  answered with that word times the configured factor.
+  Serves protected calls on the channel to <%= @peer %>: label 1 (scale) with
+  one word, answered with that word times the configured factor.
   """
-  use Cordon.Server, channels: [<%= @ch %>]
+  @peer <%= @mod %>.Channels.<%= @peer_fn %>()
+  use Cordon.Server, channels: [@peer]
 
-  @peer <%= @ch %>
   @scale 1
 
   @impl true

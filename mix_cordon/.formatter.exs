@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: BSD-2-Clause
+[inputs: ["{mix,.formatter}.exs", "lib/**/*.{ex,exs}"], line_length: 110]
