@@ -88,7 +88,7 @@ comma := ,
 # every fragment whose variables it names.  The libraries, lowest first,
 # are listed; everything else (the CLI, bench, fuzz, tests, examples)
 # links them and is found.  A new library goes into LIB_MODULES.
-LIB_MODULES := ipc sdf sandbox budget libcordon monitor beam
+LIB_MODULES := ipc sdf sandbox budget libcordon monitor beam image
 include $(LIB_MODULES:%=%/module.mk)
 include $(sort $(filter-out $(LIB_MODULES:%=%/module.mk),$(wildcard */module.mk)))
 include $(sort $(wildcard tests/*/module.mk) $(wildcard examples/*/module.mk))

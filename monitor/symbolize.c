@@ -60,7 +60,7 @@ void mon_image_note(struct mon_pd *mp)
 void mon_image_where(const struct mon_pd *mp, int status, char *out, size_t len)
 {
 	out[0] = '\0';
-	const struct ipc_ctl *f = mp->have_fault ? &mp->last_fault : NULL;
+	const struct ipc_ctl *f = mp->last_fault.type == IPC_CTL_FAULT ? &mp->last_fault : NULL;
 	if (!f || !WIFSIGNALED(status) || f->signo != WTERMSIG(status) || !mp->image_lo ||
 	    f->ip < mp->image_lo || f->ip >= mp->image_hi)
 		return;
