@@ -38,7 +38,7 @@ defmodule MonitorTest do
     test = self()
 
     worker = fn ->
-      ref = Cordon.monitor(0)
+      ref = monitor_up(0)
       send(test, {:worker_up, self()})
 
       receive do
@@ -55,6 +55,24 @@ defmodule MonitorTest do
     Supervisor.stop(sup)
     :ok = Channel.subscribe(0)
     wait_up()
+  end
+
+  # A monitor of the driver once it is up.  A worker restarted while the
+  # system restarts the driver would otherwise get :noproc at once, exit
+  # again, and run its supervisor out of restarts in microseconds: the
+  # race this test lost under load.  :noproc is in the mailbox when
+  # Cordon.monitor/1 returns (the NIF sends it in the call).
+  defp monitor_up(ch, deadline \\ System.monotonic_time(:millisecond) + 30_000) do
+    ref = Cordon.monitor(ch)
+
+    receive do
+      {:DOWN, ^ref, :cordon_pd, _, :noproc} ->
+        if System.monotonic_time(:millisecond) > deadline, do: exit(:driver_never_up)
+        Process.sleep(5)
+        monitor_up(ch, deadline)
+    after
+      0 -> ref
+    end
   end
 
   defp wait_up do
