@@ -2,7 +2,7 @@
 # cli/: the `cordon` command.  It links every host-side component.
 CLI_OBJS := $(B)/obj/host/cli/cordon.o
 HOST_COMPONENT_OBJS = $(SDF_OBJS) $(MONITOR_OBJS) $(SANDBOX_OBJS) $(IPC_HOST_OBJS) $(BUDGET_OBJS)
-HOST_COMPONENT_LIBS = $(shell pkg-config --libs libxml-2.0 libseccomp libelf)
+HOST_COMPONENT_LIBS = $(shell pkg-config --libs libxml-2.0 libseccomp libelf libdw)
 
 $(B)/obj/host/cli/cordon.o: HOST_CFLAGS += -DCORDON_EXAMPLES_DIR='"$(B)/examples"'
 

@@ -71,6 +71,8 @@ struct mon_pd {
 	uint64_t oom_kills;   /* OOM kills in its cgroup during its last run */
 	int *grants;          /* per sdf_pd.grants: the listening socket the
 	                         monitor keeps (-1 until opened); NULL without */
+	uint64_t image_lo;    /* where its program image is mapped, from */
+	uint64_t image_hi;    /* /proc/PID/maps at start; 0 unknown (symbolize.c) */
 	char vm_slogan[512];  /* a BEAM PD's "Kernel pid terminated" line of
 	                         this run, "" without (vm_reason.c) */
 };
@@ -165,6 +167,12 @@ void mon_vm_heard(struct mon *m, size_t p, const char *s, size_t n);
 /* ": application APP failed to start: ..." from the slogan heard in this
  * run, when the PD ended with a non-zero status; "" otherwise. */
 void mon_vm_reason(const struct mon_pd *mp, int status, char *out, size_t len);
+
+/* symbolize.c: where in its program a native PD faulted. */
+void mon_image_note(struct mon_pd *mp);
+/* ": at prog.elf+0x1479 (protected, prog.c:42)" for a fault inside the
+ * image; "" otherwise. */
+void mon_image_where(const struct mon_pd *mp, int status, char *out, size_t len);
 
 /* history.c */
 void mon_history_line(struct mon *m, size_t pd, const char *s, size_t n);

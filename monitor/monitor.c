@@ -130,6 +130,7 @@ int mon_pd_start(struct mon *m, size_t p)
 	mp->have_fault = false;
 	mp->refused.seen = false;
 	mp->vm_slogan[0] = '\0';
+	mon_image_note(mp);
 	mp->stop_requested = false;
 	if (mp->started.tv_sec || mp->started.tv_nsec)
 		mp->restarts++;
@@ -257,6 +258,8 @@ static void pd_ended(struct mon *m, size_t p)
 	mon_pd_describe_end(mp, status, how, sizeof(how));
 	mon_budget_describe(m, p, how, sizeof(how));
 	mon_vm_reason(mp, status, vm, sizeof(vm));
+	if (!vm[0])
+		mon_image_where(mp, status, vm, sizeof(vm));
 	if (normal)
 		mon_log(m, "MON|INFO:", "pd=%s exited status=0", name);
 	else

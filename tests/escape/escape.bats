@@ -130,7 +130,7 @@ killed_at_attempt() {
 # PD died of SIGSYS at that attempt.
 trapped() {
 	local pd=$1 sc=$2
-	wait_line "^MON\\|FAULT: pd=$pd seccomp syscall=$sc signal=SIGSYS ip=0x[0-9a-f]+ restarts=0$"
+	wait_line "^MON\\|FAULT: pd=$pd seccomp syscall=$sc signal=SIGSYS ip=0x[0-9a-f]+ restarts=0(: at .*)?$"
 	killed_at_attempt "$pd"
 }
 
@@ -527,7 +527,7 @@ MON|ERROR: pd=ctl_forge sent a malformed control message (3 bytes)'
 # ---- memory ----
 
 @test "mem_region_ro_write: writing a region mapped r faults at its address (SIGSEGV)" {
-	wait_line '^MON\|FAULT: pd=mem_region_ro_write signal=SIGSEGV addr=0x20000000 ip=0x[0-9a-f]+ restarts=0$'
+	wait_line '^MON\|FAULT: pd=mem_region_ro_write signal=SIGSEGV addr=0x20000000 ip=0x[0-9a-f]+ restarts=0(: at .*)?$'
 	grep -Fxq 'mem_region_ro_write| try: write to the read-only region victim_shared at 0x20000000' "$SYS_LOG"
 	killed_at_attempt mem_region_ro_write
 	unaffected
@@ -556,7 +556,7 @@ MON|ERROR: pd=ctl_forge sent a malformed control message (3 bytes)'
 	local at
 	at=$(sed -n "s/^mem_peer_page_write| try: write the peer's end page at \\(0x[0-9a-f]*\\)$/\\1/p" "$SYS_LOG")
 	at=$(printf '%#x' $((at + 16))) # the peer's notify_seq
-	wait_line "^MON\\|FAULT: pd=mem_peer_page_write signal=SIGSEGV addr=$at ip=0x[0-9a-f]+ restarts=0$"
+	wait_line "^MON\\|FAULT: pd=mem_peer_page_write signal=SIGSEGV addr=$at ip=0x[0-9a-f]+ restarts=0(: at .*)?$"
 	killed_at_attempt mem_peer_page_write
 	unaffected
 }
@@ -687,7 +687,7 @@ MON|ERROR: pd=ctl_forge sent a malformed control message (3 bytes)'
 	if "$BATS_TEST_TMPDIR/i80" 2>/dev/null; then
 		wait_line '^MON\|FAULT: pd=raw_syscall_int80 signal=SIGSYS restarts=0$'
 	else
-		wait_line '^MON\|FAULT: pd=raw_syscall_int80 signal=SIGSEGV addr=0 ip=0x[0-9a-f]+ restarts=0$'
+		wait_line '^MON\|FAULT: pd=raw_syscall_int80 signal=SIGSEGV addr=0 ip=0x[0-9a-f]+ restarts=0(: at .*)?$'
 	fi
 	killed_at_attempt raw_syscall_int80
 	unaffected

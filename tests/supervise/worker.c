@@ -7,6 +7,8 @@
  *   segv*    dereferences NULL in init()        (a memory fault)
  *   parent*  supervises its child PD 1 through fault(): restarts it twice,
  *            then leaves it stopped
+ *   segvcall* serves protected calls by dereferencing NULL
+ *   caller*  calls channel 0 once in init()
  *   anything else: says it is up and serves protected calls (mr0 + 1)
  */
 #include <cordon.h>
@@ -37,12 +39,18 @@ void init(void)
 		exit(0);
 	if (starts_with(me, "fail"))
 		exit(3);
+	if (starts_with(me, "segvcall"))
+		return;
 	if (starts_with(me, "segv"))
 		fault_at_null();
+	if (starts_with(me, "caller"))
+		cordon_ppcall(0, cordon_msginfo_new(0, 0));
 }
 
 cordon_msginfo protected(cordon_channel ch, cordon_msginfo msg)
 {
+	if (starts_with(cordon_name(), "segvcall"))
+		fault_at_null();
 	cordon_mr_set(0, cordon_mr_get(0) + 1);
 	return cordon_msginfo_new(0, 1);
 }
