@@ -30,8 +30,9 @@
  * the PDs too.
  *
  * Layout: <own cgroup>/<system name>/<pd name>.  A stale system cgroup named
- * "cordon-<pid>" whose pid no longer runs (a monitor that was SIGKILLed) is
- * removed by the next budget_open() in the same place.
+ * "cordon-<pid>-<start>" (budget_owner_name) whose process is gone (a
+ * monitor that was SIGKILLed: no such pid, or a pid of another start time)
+ * is removed by the next budget_open() in the same place.
  *
  * Library functions return 0 or -errno, with a message (no trailing newline)
  * in why.  Not thread-safe: one caller (the monitor's event loop).
@@ -67,6 +68,11 @@ struct budget_where {
 
 struct budget_root;
 struct budget_cg;
+
+/* The calling monitor's cgroup name, "cordon-<pid>-<start time>": unique
+ * for the machine's uptime, so budget_open in another monitor removes a
+ * cgroup of this one only once this process is gone. */
+int budget_owner_name(char *buf, size_t len);
 
 /* Find a usable hierarchy and create the system's cgroup `name` (one path
  * component) in it.  -errno with why naming every backend tried. */

@@ -180,7 +180,65 @@ static void remove_tree(const char *dir)
 	budget_os.rmdir(dir);
 }
 
-/* "cordon-<pid>" or "cordon-<pid>.monitor" of a monitor no longer running. */
+/* When process pid started, in clock ticks after boot (/proc/PID/stat's
+ * 22nd field); -errno when it does not exist. */
+static int start_time(long pid, unsigned long long *ticks)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%ld", pid);
+	int e = bfile_read(path, "stat", buf, sizeof(buf));
+	if (e < 0)
+		return e;
+	/* The command name, in parentheses, may hold blanks and ')'. */
+	char *p = strrchr(buf, ')');
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", ticks) != 1)
+		return -EINVAL;
+	return 0;
+}
+
+int budget_owner_name(char *buf, size_t len)
+{
+	unsigned long long ticks;
+	int e = start_time((long)getpid(), &ticks);
+	if (e < 0)
+		return e;
+	if ((size_t)snprintf(buf, len, "cordon-%ld-%llu", (long)getpid(), ticks) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Is the monitor that named a cgroup `cordon-<pid>[-<start>][.monitor]`
+ * provably gone?  A pid alone (an older monitor's name) only says a
+ * process of that number exists now, maybe another; with its start time
+ * the owner is that one process, so another monitor started meanwhile (or
+ * a reused pid) never counts as it.  Names of another shape are never
+ * ours to remove. */
+static bool owner_dead(const char *name)
+{
+	if (strncmp(name, "cordon-", 7))
+		return false;
+	char *end;
+	long pid = strtol(name + 7, &end, 10);
+	if (end == name + 7 || pid <= 0)
+		return false;
+	unsigned long long start = 0, now;
+	bool timed = *end == '-';
+	if (timed) {
+		const char *t = end + 1;
+		start = strtoull(t, &end, 10);
+		if (end == t)
+			return false;
+	}
+	if (*end && strcmp(end, ".monitor"))
+		return false;
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		return true;
+	return timed && start_time(pid, &now) == 0 && now != start;
+}
+
+/* The cgroups of monitors no longer running. */
 static void remove_stale(const char *own)
 {
 	DIR *d = opendir(own);
@@ -188,17 +246,10 @@ static void remove_stale(const char *own)
 		return;
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		const char *p = de->d_name;
-		if (de->d_type != DT_DIR || strncmp(p, "cordon-", 7))
-			continue;
-		char *end;
-		long pid = strtol(p + 7, &end, 10);
-		if (end == p + 7 || pid <= 0 || (*end && strcmp(end, ".monitor")))
-			continue;
-		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		if (de->d_type != DT_DIR || !owner_dead(de->d_name))
 			continue;
 		char sub[PATH_MAX];
-		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", own, p) < sizeof(sub))
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", own, de->d_name) < sizeof(sub))
 			remove_tree(sub);
 	}
 	closedir(d);

@@ -3,7 +3,7 @@
  * Resource budgets of the PDs (budget/): the monitor's side.
  *
  * At boot the monitor opens a cgroup hierarchy (v2, else v1) and makes the
- * system's cgroup, cordon-<monitor pid>; the first start of a PD that
+ * system's cgroup, cordon-<monitor pid>-<start time>; the first start of a PD that
  * declares limits or a budget below its period makes its cgroup (a PD
  * that declares none gets none, and its priority maps to nice), and every start has sandbox_spawn
  * move the new process in before it runs anything (spec.place).  Each end compares the cgroup's
@@ -44,7 +44,7 @@ static void declared(const struct sdf_pd *pd, char *buf, size_t len)
 
 int mon_budget_open(struct mon *m)
 {
-	char name[32], why[1024], what[160];
+	char name[64], why[1024], what[160];
 	size_t declaring = 0;
 	for (size_t p = 0; p < m->sys->npds; p++) {
 		declared(&m->sys->pds[p], what, sizeof(what));
@@ -54,8 +54,10 @@ int mon_budget_open(struct mon *m)
 	 * cgroup made, nothing said), and priority maps to nice. */
 	if (!declaring)
 		return 0;
-	snprintf(name, sizeof(name), "cordon-%d", (int)getpid());
-	if (budget_open(name, NULL, &m->budget, why, sizeof(why)) == 0) {
+	int e = budget_owner_name(name, sizeof(name));
+	if (e < 0)
+		snprintf(why, sizeof(why), "cannot name the system's cgroup: %s", strerror(-e));
+	else if ((e = budget_open(name, NULL, &m->budget, why, sizeof(why))) == 0) {
 		char dirs[1024] = "";
 		size_t n = 0;
 		for (size_t i = 0; budget_dir(m->budget, i) && n < sizeof(dirs); i++)

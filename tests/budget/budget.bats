@@ -12,6 +12,10 @@ setup() {
 
 teardown() {
 	system_teardown
+	local p
+	for p in ${one_PID:-} ${two_PID:-} ${three_PID:-}; do
+		kill -KILL "$p" 2>/dev/null || true
+	done
 }
 
 # The system's cgroup directories, from the monitor's "budgets:" line.
@@ -174,7 +178,7 @@ nobody_prepare() {
 @test "a system that declares no budget opens no cgroup and prints no budgets line" {
 	system_start "$CORDON_TOP/examples/hello/hello.system"
 	system_wait "^bob\| hello, world"
-	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -type d -name "cordon-$SYS_PID" 2>/dev/null)" ]
+	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -type d -name "cordon-$SYS_PID-*" 2>/dev/null)" ]
 	system_stop
 	[ "$SYS_STATUS" -eq 0 ]
 	! grep -i 'budget' "$SYS_LOG"
@@ -190,9 +194,59 @@ nobody_prepare() {
 	wait "$SYS_PID" || true
 	# The PDs die with their monitor (parent-death signal).
 	for p in $pids; do timeout 20 tail --pid="$p" -f /dev/null; done
-	for d in $dirs; do [ -d "$d" ]; done
+	# (Any monitor starting on this machine now may remove them first: their
+	# owner is provably gone.)
 	system_start -L "$PDS" "$SYSTEMS/spin.system"
 	system_wait '^MON\|INFO: all 2 PDs started$'
 	for d in $dirs; do [ ! -e "$d" ]; done
 	system_stop
+}
+
+# Boot system $2 as "$1" beside others: its own admin directory and log.
+# Sets ${1}_PID and ${1}_LOG.
+start_as() {
+	local log=$BATS_TEST_TMPDIR/$1.log
+	: >"$log"
+	CORDON_RUNTIME_DIR=$BATS_TEST_TMPDIR/run-$1 "$CORDON" run -L "$PDS" "$2" >"$log" 2>&1 &
+	printf -v "${1}_PID" %s $!
+	printf -v "${1}_LOG" %s "$log"
+	SYS_LOG=$log system_wait '^MON\|INFO: all 2 PDs started$' 60
+}
+
+dirs_of() {
+	sed -n 's/^MON|INFO: budgets: cgroup v[12] at //p' "$1"
+}
+
+@test "two systems with budgets: one monitor killed outright, a third starts; the second runs on untouched" {
+	system_start -L "$PDS" "$SYSTEMS/spin.system"
+	need_budgets
+	system_stop
+	start_as one "$SYSTEMS/spin.system"
+	start_as two "$SYSTEMS/spin.system"
+	one_dirs=$(dirs_of "$one_LOG") two_dirs=$(dirs_of "$two_LOG")
+	[ -n "$one_dirs" ] && [ -n "$two_dirs" ] && [ "$one_dirs" != "$two_dirs" ]
+	two_pds=$(SYS_LOG=$two_LOG system_pids)
+	one_pds=$(SYS_LOG=$one_LOG system_pids)
+
+	kill -KILL "$one_PID"
+	wait "$one_PID" || true
+	for p in $one_pds; do timeout 20 tail --pid="$p" -f /dev/null; done
+	start_as three "$SYSTEMS/spin.system"
+
+	# The dead monitor's cgroups are gone; the live one's are all there,
+	# holding the same PDs, which never restarted.
+	for d in $one_dirs; do [ ! -e "$d" ]; done
+	for d in $two_dirs; do [ -d "$d/spin_held" ]; done
+	for p in $two_pds; do kill -0 "$p"; done
+	[ "$(grep -c ' started pid=' "$two_LOG")" -eq 2 ]
+	! grep -q 'FAULT' "$two_LOG"
+	held=$(SYS_LOG=$two_LOG pid_of spin_held)
+	grep -qx "$held" "$(echo "$two_dirs" | awk '{print $1}')/spin_held/cgroup.procs"
+
+	for s in two three; do
+		pid_var=${s}_PID
+		kill -INT "${!pid_var}"
+		wait "${!pid_var}"
+	done
+	for d in $two_dirs $(dirs_of "$three_LOG"); do [ ! -e "$d" ]; done
 }

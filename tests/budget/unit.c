@@ -168,6 +168,62 @@ static pid_t dead_pid(void)
 	return pid;
 }
 
+/* This process's start time, as budget_owner_name writes it. */
+static unsigned long long my_start(void)
+{
+	char name[64], *dash;
+	assert_int_equal(budget_owner_name(name, sizeof(name)), 0);
+	dash = strrchr(name, '-');
+	assert_non_null(dash);
+	return strtoull(dash + 1, NULL, 10);
+}
+
+/* Only a monitor provably gone loses its cgroups: pid gone, or the pid now
+ * a process that started at another time (a reused pid, or another monitor
+ * of that number).  A live owner's stay, and so do names not of our shape. */
+static void only_a_dead_owners_cgroups_are_removed(void **state)
+{
+	struct fake *f = *state;
+	char own[PATH_MAX], text[256], path[PATH_MAX];
+	unsigned long long me = my_start();
+	mkdirs(f->top, "cg");
+	mkdirs(f->top, "cg/user");
+	snprintf(own, sizeof(own), "%s/cg/user", f->top);
+	put(own, "cgroup.controllers", "cpu memory pids\n");
+	put(own, "cgroup.subtree_control", "cpu memory pids\n");
+	snprintf(text, sizeof(text), "30 1 0:26 / %s/cg rw shared:4 - cgroup2 cgroup2 rw\n",
+	         f->top);
+	put(f->top, "mountinfo", text);
+	put(f->top, "cgroup", "0::/user\n");
+	static const char *const gone[] = {"dead", "reused", "reused.monitor"};
+	static const char *const kept[] = {"live", "live.monitor", "old-live", "other"};
+	char names[7][64];
+	snprintf(names[0], 64, "cordon-%d-%llu", (int)dead_pid(), me);
+	snprintf(names[1], 64, "cordon-%d-%llu", (int)getpid(), me + 1);
+	snprintf(names[2], 64, "cordon-%d-%llu.monitor", (int)getpid(), me + 1);
+	snprintf(names[3], 64, "cordon-%d-%llu", (int)getpid(), me);
+	snprintf(names[4], 64, "cordon-%d-%llu.monitor", (int)getpid(), me);
+	snprintf(names[5], 64, "cordon-%d", (int)getpid());
+	snprintf(names[6], 64, "cordon-%d-%llu-x", (int)dead_pid(), me);
+	for (size_t i = 0; i < 7; i++) {
+		snprintf(path, sizeof(path), "cg/user/%s", names[i]);
+		mkdirs(f->top, path);
+	}
+
+	struct budget_where w = {f->mountinfo, f->self, 0};
+	struct budget_root *r;
+	char why[1024];
+	if (budget_open("cordon-1-1", &w, &r, why, sizeof(why)))
+		fail_msg("%s", why);
+	for (size_t i = 0; i < 7; i++) {
+		snprintf(path, sizeof(path), "%s/%s", own, names[i]);
+		if ((access(path, F_OK) == 0) != (i >= 3))
+			fail_msg("%s (%s) should %s", names[i], i < 3 ? gone[i] : kept[i - 3],
+			         i < 3 ? "be removed" : "stay");
+	}
+	budget_close(r);
+}
+
 static void v2_on_a_fake_tree(void **state)
 {
 	struct fake *f = *state;
@@ -393,6 +449,8 @@ int main(void)
 	    cmocka_unit_test(weight_grows_with_priority),
 	    cmocka_unit_test(sizes_are_formatted_like_the_description),
 	    cmocka_unit_test_setup_teardown(v2_on_a_fake_tree, fake_setup, fake_teardown),
+	    cmocka_unit_test_setup_teardown(only_a_dead_owners_cgroups_are_removed, fake_setup,
+	                                    fake_teardown),
 	    cmocka_unit_test_setup_teardown(v1_on_a_fake_tree, fake_setup, fake_teardown),
 	    cmocka_unit_test_setup_teardown(nothing_usable_says_why_for_each, fake_setup,
 	                                    fake_teardown),
