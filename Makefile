@@ -70,6 +70,25 @@ include $(sort $(filter-out cli/module.mk beam/module.mk,$(wildcard */module.mk)
 include cli/module.mk beam/module.mk
 include $(sort $(wildcard tests/*/module.mk) $(wildcard examples/*/module.mk))
 
+# A build made in another tree (this checkout copied or moved) holds that
+# tree's paths: its dependency files name the other tree's sources, and test
+# programs their fixtures' directories.  Make would find it up to date and
+# run the other tree; a build here starts it afresh instead.  $(B)/.top
+# records where a build was made.
+BUILT_IN := $(shell cat $(B)/.top 2>/dev/null)
+ifneq ($(BUILT_IN),$(TOP))
+ifneq ($(BUILT_IN),)
+# Removed only where this Makefile puts builds itself; a BUILD= elsewhere
+# is the user's to clear.
+ifeq ($(filter $(TOP)/build $(TOP)/build-asan,$(B)),)
+$(error $(B) was built in $(BUILT_IN), not in this checkout ($(TOP)); remove it, or build elsewhere)
+endif
+$(info $(B) was built in $(BUILT_IN), not in this checkout ($(TOP)): building it afresh)
+$(shell rm -rf '$(B)')
+endif
+$(shell mkdir -p $(B) && echo '$(TOP)' >$(B)/.top)
+endif
+
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
 test: tests

@@ -23,9 +23,12 @@ $(B)/include/%.h: include/%.h
 	@mkdir -p $(dir $@)
 	cp $< $@
 
+# The build tree's cordon.pc names no absolute path: pkg-config puts the
+# file's own directory in ${pcfiledir}, so a copied or moved build still
+# builds PDs against itself, never against the tree it was made in.
 $(B)/lib/pkgconfig/cordon.pc: libcordon/module.mk $(addprefix $(B)/,$(LC_HEADERS))
 	@mkdir -p $(dir $@)
-	$(call lc_pc,$(B),$@)
+	$(call lc_pc,$${pcfiledir}/../..,$@)
 
 all: $(B)/lib/libcordon.a $(B)/lib/pkgconfig/cordon.pc
 
