@@ -43,7 +43,8 @@ static const char usage_top[] =
     "  restart PD    restart one PD of the running system\n"
     "  stop PD       stop one PD of the running system\n"
     "  faults        the faults the running system has recorded\n"
-    "  log [PD]      recent output of the running system's PDs\n"
+    "  log [PD]      recent output of the running system's PDs (the last\n"
+    "                500 lines of each, in the order written)\n"
     "  version       print the version\n"
     "\n"
     "Run 'cordon COMMAND --help' for a command's options.\n";

@@ -180,16 +180,22 @@ static void cmd_faults(struct mon *m, struct reply *r)
 	}
 }
 
+struct log_reply {
+	struct mon *m;
+	struct reply *r;
+};
+
+static void log_line(void *arg, size_t pd, const char *text)
+{
+	struct log_reply *lr = arg;
+	reply_printf(lr->r, "%s| %s\n", lr->m->pds[pd].sdf->name, text);
+}
+
 static void cmd_log(struct mon *m, struct reply *r, long pd)
 {
-	const struct mon_history *h = m->history;
-	uint64_t first = h->nlines > MON_LINES_KEPT ? h->nlines - MON_LINES_KEPT : 0;
+	struct log_reply lr = {m, r};
 	status_ok(r);
-	for (uint64_t i = first; i < h->nlines; i++) {
-		const typeof(h->lines[0]) *l = &h->lines[i % MON_LINES_KEPT];
-		if (pd < 0 || l->pd == (uint32_t)pd)
-			reply_printf(r, "%s| %s\n", m->pds[l->pd].sdf->name, l->text);
-	}
+	mon_history_each(m->history, pd, log_line, &lr);
 }
 
 static long find_or_refuse(struct mon *m, struct reply *r, const char *name)

@@ -114,10 +114,18 @@ struct mon_sup {
 	size_t n, cap;
 };
 
-/* A bounded record of what happened, for `cordon faults` and `cordon log`. */
-#define MON_FAULTS_KEPT 256
-#define MON_LINES_KEPT  2000
-#define MON_LINE_MAX    240
+/* A bounded record of what happened, for `cordon faults` and `cordon log`:
+ * the last faults, and per PD the last lines of its output, so a PD that
+ * prints without end costs bounded memory and cannot push its neighbours'
+ * lines out.  One BEAM crash report is about 90 lines; 500 keep several. */
+#define MON_FAULTS_KEPT  256
+#define MON_LINES_PER_PD 500
+#define MON_LINE_MAX     240
+
+struct mon_line {
+	uint64_t seq; /* order among every PD's lines, from 1 */
+	char text[MON_LINE_MAX];
+};
 
 struct mon_history {
 	struct {
@@ -125,11 +133,12 @@ struct mon_history {
 		char text[MON_LINE_MAX]; /* the MON|FAULT line without its tag */
 	} faults[MON_FAULTS_KEPT];
 	uint64_t nfaults; /* ever recorded; the ring keeps the last */
+	uint64_t seq;     /* lines ever recorded, every PD's */
+	size_t npds;
 	struct {
-		uint32_t pd;
-		char text[MON_LINE_MAX];
-	} lines[MON_LINES_KEPT];
-	uint64_t nlines;
+		struct mon_line *ring; /* MON_LINES_PER_PD, made at its first line */
+		uint64_t n;            /* lines ever recorded for this PD */
+	} pd[];
 };
 
 /* objects.c */
@@ -175,7 +184,13 @@ void mon_image_note(struct mon_pd *mp);
 void mon_image_where(const struct mon_pd *mp, int status, char *out, size_t len);
 
 /* history.c */
+struct mon_history *mon_history_new(size_t npds);
+void mon_history_free(struct mon_history *h);
 void mon_history_line(struct mon *m, size_t pd, const char *s, size_t n);
+/* Call fn for each kept line of PD pd (of every PD when pd < 0) in the
+ * order they were written. */
+void mon_history_each(const struct mon_history *h, long pd,
+                      void (*fn)(void *arg, size_t pd, const char *text), void *arg);
 /* Log a MON|FAULT line and keep it for `cordon faults`. */
 void mon_fault(struct mon *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

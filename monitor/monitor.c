@@ -581,7 +581,7 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 	m.pds = calloc(sys->npds ? sys->npds : 1, sizeof(*m.pds));
 	m.chans = calloc(sys->nchannels ? sys->nchannels : 1, sizeof(*m.chans));
 	m.regions = calloc(sys->nregions ? sys->nregions : 1, sizeof(*m.regions));
-	m.history = calloc(1, sizeof(*m.history));
+	m.history = mon_history_new(sys->npds);
 	if (!m.pds || !m.chans || !m.regions || !m.history) {
 		mon_log(&m, "MON|ERROR:", "out of memory");
 		goto out;
@@ -663,7 +663,7 @@ out:
 	free(m.pds);
 	free(m.chans);
 	free(m.regions);
-	free(m.history);
+	mon_history_free(m.history);
 	mon_sup_free(&m);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # cordon ps / restart / stop / faults / log against a running monitor.
 
+bats_require_minimum_version 1.5.0
+
 load ../lib/system
 
 teardown() {
@@ -74,6 +76,30 @@ boot_hello() {
 	run "$CORDON" log bob
 	[ "$status" -eq 0 ]
 	[[ "$output" == "bob| hello, world, from the protection domain 'bob'" ]]
+	system_stop
+}
+
+@test "log keeps the last 500 lines of each PD: a chatty PD does not push out another's" {
+	cat >"$BATS_TEST_TMPDIR/chat.system" <<-'XML'
+		<system>
+		    <protection_domain name="quiet"><program_image path="probe.elf" /></protection_domain>
+		    <protection_domain name="chatty"><program_image path="probe.elf" /></protection_domain>
+		</system>
+	XML
+	system_start -L "$CORDON_BUILD/tests/monitor" "$BATS_TEST_TMPDIR/chat.system"
+	system_wait "^quiet\| quiet's only line$"
+	system_wait '^chatty\| chatty line 3000$'
+	run -0 "$CORDON" log quiet
+	[ "$output" = "quiet| quiet's only line" ]
+	run -0 "$CORDON" log chatty
+	[ "${#lines[@]}" -eq 500 ]
+	[ "${lines[0]}" = "chatty| chatty line 2501" ]
+	[ "${lines[499]}" = "chatty| chatty line 3000" ]
+	# Every PD's, in the order written.
+	run -0 "$CORDON" log
+	[ "${#lines[@]}" -eq 501 ]
+	diff <(grep -E '^(quiet|chatty)\| ' "$SYS_LOG" | grep -vE '^chatty\| chatty line ([0-9]|[0-9][0-9]|[0-9][0-9][0-9]|1[0-9]{3}|2[0-4][0-9]{2}|2500)$') \
+		<(printf '%s\n' "${lines[@]}")
 	system_stop
 }
 

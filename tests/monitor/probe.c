@@ -30,6 +30,12 @@ void init(void)
 			if (kill(pid, 0) == 0 || errno != ESRCH)
 				visible++;
 		cordon_dbg_printf("pid %d, other processes visible: %d\n", (int)getpid(), visible);
+	} else if (!strcmp(me, "chatty")) {
+		/* More output than the monitor keeps of one PD. */
+		for (int i = 1; i <= 3000; i++)
+			cordon_dbg_printf("chatty line %d\n", i);
+	} else if (!strcmp(me, "quiet")) {
+		cordon_dbg_puts("quiet's only line\n");
 	} else if (!strcmp(me, "crlf")) {
 		/* Line ends as the BEAM writes them, and carriage returns that
 		 * are not a line's end. */
