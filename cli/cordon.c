@@ -75,6 +75,8 @@ static const char usage_run[] =
     "  -L, --search-path DIR   as for 'cordon check'\n"
     "  -n, --name NAME         the system's name for 'cordon ps' and friends\n"
     "                          (default: FILE's name without .system)\n"
+    "  -t, --timestamps        begin each line of PD output with the UTC time\n"
+    "                          it was relayed (2026-01-31T12:00:00.123Z)\n"
     "  -h, --help              this text\n";
 
 static const char usage_admin[] =
@@ -122,12 +124,14 @@ static int search_add(struct search *s, const char *dir)
 
 /* Options first, then $CORDON_SEARCH_PATH, then this build's examples; the
  * description's own directory is searched last by sdf_load itself. */
+/* name and stamps are run's (NULL for check). */
 static int parse_common(int argc, char **argv, const char *usage, struct search *s,
-                        const char **file, const char **name)
+                        const char **file, const char **name, bool *stamps)
 {
 	static const struct option longopts[] = {
 	    {"search-path", required_argument, NULL, 'L'},
 	    {"name", required_argument, NULL, 'n'},
+	    {"timestamps", no_argument, NULL, 't'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -135,7 +139,7 @@ static int parse_common(int argc, char **argv, const char *usage, struct search 
 
 	memset(s, 0, sizeof(*s));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, name ? "+L:n:h" : "+L:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, name ? "+L:n:th" : "+L:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'L':
 			if (search_add(s, optarg) < 0)
@@ -150,6 +154,13 @@ static int parse_common(int argc, char **argv, const char *usage, struct search 
 				return 2;
 			}
 			*name = optarg;
+			break;
+		case 't':
+			if (!stamps) {
+				fputs(usage, stderr);
+				return 2;
+			}
+			*stamps = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -187,7 +198,7 @@ static int cmd_check(int argc, char **argv)
 {
 	struct search s;
 	const char *file = NULL;
-	int rc = parse_common(argc, argv, usage_check, &s, &file, NULL);
+	int rc = parse_common(argc, argv, usage_check, &s, &file, NULL, NULL);
 	if (rc >= 0)
 		goto out;
 
@@ -211,7 +222,8 @@ static int cmd_run(int argc, char **argv)
 {
 	struct search s;
 	const char *file = NULL, *name = NULL;
-	int rc = parse_common(argc, argv, usage_run, &s, &file, &name);
+	bool stamps = false;
+	int rc = parse_common(argc, argv, usage_run, &s, &file, &name, &stamps);
 	if (rc >= 0)
 		goto out;
 
@@ -222,7 +234,7 @@ static int cmd_run(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	struct monitor_opts opts = {.log = stdout, .name = name};
+	struct monitor_opts opts = {.log = stdout, .name = name, .timestamps = stamps};
 	rc = monitor_run(sys, &opts);
 	sdf_free(sys);
 out:

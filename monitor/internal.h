@@ -93,7 +93,8 @@ struct mon {
 	const struct sdf_system *sys;
 	const char *name; /* the system's name (admin socket) */
 	FILE *log;
-	int null_fd; /* /dev/null, the PDs' stdin */
+	bool timestamps; /* monitor_opts.timestamps */
+	int null_fd;     /* /dev/null, the PDs' stdin */
 	struct mon_pd *pds;
 	struct mon_chan *chans;
 	struct mon_region *regions;
@@ -236,6 +237,8 @@ void mon_admin_close(struct mon *m);
 void mon_log(struct mon *m, const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const char *mon_signame(int sig);
+/* "2026-01-31T12:00:00.123Z " (UTC, now) to out. */
+void mon_log_stamp(FILE *out);
 /* "PD" or "PDs" for n: one or many, as the count reads. */
 const char *mon_plural(size_t n, const char *one, const char *many);
 /* The name of x86-64 syscall number nr ("socket"), or "#nr". */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <seccomp.h>
 
@@ -24,6 +25,17 @@ void mon_log(struct mon *m, const char *tag, const char *fmt, ...)
 	fputc('\n', m->log);
 	funlockfile(m->log);
 	fflush(m->log);
+}
+
+void mon_log_stamp(FILE *out)
+{
+	struct timespec now;
+	struct tm tm;
+	char when[32];
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(out, "%s.%03ldZ ", when, now.tv_nsec / 1000000);
 }
 
 const char *mon_plural(size_t n, const char *one, const char *many)

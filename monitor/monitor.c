@@ -560,6 +560,7 @@ int monitor_run(const struct sdf_system *sys, const struct monitor_opts *opts)
 	struct mon m = {
 	    .sys = sys,
 	    .log = opts && opts->log ? opts->log : stdout,
+	    .timestamps = opts && opts->timestamps,
 	    .null_fd = -1,
 	    .epfd = -1,
 	    .sigfd = -1,

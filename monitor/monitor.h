@@ -17,6 +17,7 @@
 #ifndef CORDON_MONITOR_H
 #define CORDON_MONITOR_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "sdf/sdf.h"
@@ -25,6 +26,8 @@ struct monitor_opts {
 	FILE *log;        /* the monitor's own lines and PD output; stdout */
 	const char *name; /* the system's name for admin commands; NULL: the
 	                     description's file name without ".system" */
+	bool timestamps;  /* each relayed line of PD output begins with the
+	                     UTC time it was relayed */
 };
 
 /* Boot and run until SIGINT or SIGTERM (exit status 0) or until the system

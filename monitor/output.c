@@ -44,6 +44,8 @@ static void emit(struct mon *m, const struct mon_pd *pd, const char *raw, size_t
 		n = sizeof(s);
 	defang(s, raw, n);
 	flockfile(m->log);
+	if (m->timestamps)
+		mon_log_stamp(m->log);
 	fprintf(m->log, "%s| %.*s%s\n", pd->sdf->name, (int)n, s, cut ? " [...]" : "");
 	funlockfile(m->log);
 	mon_history_line(m, (size_t)(pd - m->pds), s, n);

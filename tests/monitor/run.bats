@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # cordon run: boot, output prefixes, clean stop, and nothing half-started.
 
+bats_require_minimum_version 1.5.0
+
 load ../lib/system
 
 setup() {
@@ -145,4 +147,17 @@ mounts() {
 	grep -x 'crlf| over?written' "$SYS_LOG"
 	grep -x 'crlf| two returns?' "$SYS_LOG"
 	grep -x 'crlf| a return, then the end?.' "$SYS_LOG"
+}
+
+@test "run --timestamps begins each relayed line with its UTC time; the monitor's own lines stay as they are" {
+	before=$(date -u +%s)
+	system_start --timestamps "$CORDON_TOP/examples/hello/hello.system"
+	system_wait "^[0-9-]{10}T[0-9:]{8}\\.[0-9]{3}Z bob\\| hello, world"
+	system_stop
+	after=$(date -u +%s)
+	line=$(grep ' bob| hello, world' "$SYS_LOG")
+	when=$(date -u -d "${line%%Z *}" +%s)
+	[ "$when" -ge "$before" ] && [ "$when" -le "$after" ]
+	grep -q '^MON|INFO: all 2 PDs started$' "$SYS_LOG"
+	run -2 "$CORDON_BUILD/bin/cordon" check --timestamps "$CORDON_TOP/examples/hello/hello.system"
 }
