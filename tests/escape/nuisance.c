@@ -4,7 +4,8 @@
  * monitor itself, and the neighbours that must not notice.
  *
  *   flood*   writes empty lines to its stdout as fast as it can, forever
- *   crash*   says "crash: up", runs for a moment, then dies of SIGSEGV: its
+ *   crash*   says "crash: up", runs for a moment, then faults (SIGSEGV, or
+ *            SIGILL where UBSan traps the null store): its
  *            supervisor restarts it, and each restart proves the monitor
  *            still supervises
  */
