@@ -69,7 +69,7 @@ wait_count() {
 still_supervises() {
 	local n
 	n=$(grep -c '^crash| crash: up$' "$SYS_LOG")
-	wait_count '^MON\|FAULT: pd=crash signal=SIGSEGV ' $((n + 1)) 30
+	wait_count '^MON\|FAULT: pd=crash ' $((n + 1)) 30
 	wait_count '^crash\| crash: up$' $((n + 2)) 30
 	run timeout 10 "$CORDON" ps
 	echo "$output"

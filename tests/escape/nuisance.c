@@ -5,7 +5,8 @@
  *
  *   flood*   writes empty lines to its stdout as fast as it can, forever
  *   crash*   says "crash: up" and is ready; the next notification on its
- *            channel 0 kills it with SIGSEGV: its supervisor restarts it,
+ *            channel 0 kills it (SIGSEGV, or SIGILL where
+ *            UBSan traps the null store): its supervisor restarts it,
  *            and each restart proves the monitor still supervises.  It dies
  *            after init() returned, so each death is a crash, not a failed
  *            start (which would back off and, repeated, give up)
