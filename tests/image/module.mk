@@ -5,4 +5,4 @@ $(B)/tests/unit/image: $(B)/obj/host/tests/image/unit.o $(IMAGE_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(IMAGE_LIBS) $(shell pkg-config --libs cmocka)
 
-all: $(B)/tests/unit/image
+tests: $(B)/tests/unit/image

@@ -13,4 +13,4 @@ $(B)/tests/unit/sup_policy: $(B)/obj/host/tests/policy/policy_test.o $(POLICY_T_
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(shell pkg-config --libs cmocka)
 
-all: $(B)/tests/unit/pd_lifecycle $(B)/tests/unit/sup_policy
+tests: $(B)/tests/unit/pd_lifecycle $(B)/tests/unit/sup_policy

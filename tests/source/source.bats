@@ -58,3 +58,12 @@ scratch() {
 	[[ "$output" == *"bench/bad.c:1:"* ]]
 	[[ "$output" != *"good.c"* ]]
 }
+
+@test "build: make all builds what running needs, nothing of the tests (no cmocka)" {
+	# The README's first command runs on a machine without the test
+	# dependencies: a test program on `all` breaks it there.
+	run make -C "$CORDON_TOP" -n all BUILD="$BATS_TEST_TMPDIR/build"
+	[ "$status" -eq 0 ]
+	grep -q 'bin/cordon' <<<"$output"
+	! grep -E 'cmocka|/tests/unit/' <<<"$output" || false
+}
