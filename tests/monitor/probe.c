@@ -31,8 +31,9 @@ void init(void)
 				visible++;
 		cordon_dbg_printf("pid %d, other processes visible: %d\n", (int)getpid(), visible);
 	} else if (!strcmp(me, "chatty")) {
-		/* More output than the monitor keeps of one PD. */
-		for (int i = 1; i <= 3000; i++)
+		/* More output than the monitor keeps of one PD (500 lines),
+		 * and less than it relays of a stream in a second (1000). */
+		for (int i = 1; i <= 800; i++)
 			cordon_dbg_printf("chatty line %d\n", i);
 	} else if (!strcmp(me, "quiet")) {
 		cordon_dbg_puts("quiet's only line\n");

@@ -116,7 +116,7 @@ mounts() {
 }
 
 @test "counts read as numbers of things: 1 PD, 1 channel, 1 memory region" {
-	system_start "$CORDON_TOP/examples/shared-buffer/shared-buffer.system"
+	system_start -L "$CORDON_BUILD/examples" "$CORDON_TOP/examples/shared-buffer/shared-buffer.system"
 	system_wait '^MON\|INFO: all 2 PDs started$'
 	system_stop INT
 	grep -x 'MON|INFO: booting .*: 2 PDs, 1 channel, 1 memory region' "$SYS_LOG"
@@ -151,7 +151,7 @@ mounts() {
 
 @test "run --timestamps begins each relayed line with its UTC time; the monitor's own lines stay as they are" {
 	before=$(date -u +%s)
-	system_start --timestamps "$CORDON_TOP/examples/hello/hello.system"
+	system_start --timestamps -L "$CORDON_BUILD/examples" "$CORDON_TOP/examples/hello/hello.system"
 	system_wait "^[0-9-]{10}T[0-9:]{8}\\.[0-9]{3}Z bob\\| hello, world"
 	system_stop
 	after=$(date -u +%s)
