@@ -149,11 +149,14 @@ kill_pd() {
 	system_stop
 	line=$(grep '^MON|FAULT: pd=segvcall1 ' "$SYS_LOG")
 	echo "$line"
-	[[ "$line" =~ ip=0x([0-9a-f]+)\ restarts=0:\ at\ worker\.elf\+0x([0-9a-f]+)\ \((protected|fault_at_null),\ worker\.c:2[0-9]\)$ ]]
+	# The faulting store's line, from the source itself.
+	store=$(grep -n '^	\*(volatile int \*)zero = 1;$' "$CORDON_TOP/tests/supervise/worker.c" | cut -d: -f1)
+	[ -n "$store" ]
+	[[ "$line" =~ ip=0x([0-9a-f]+)\ restarts=0:\ at\ worker\.elf\+0x([0-9a-f]+)\ \((protected|fault_at_null),\ worker\.c:$store\)$ ]]
 	# The offset is the ip less a page-aligned load address.
 	ip=$((16#${BASH_REMATCH[1]})) off=$((16#${BASH_REMATCH[2]}))
 	[ $(((ip - off) % 4096)) -eq 0 ]
 	# ... and the offset is the faulting store's, by the image's own line table.
 	command -v addr2line >/dev/null || skip "addr2line not installed"
-	addr2line -e "$SUPT/worker.elf" "0x${BASH_REMATCH[2]}" | grep -E 'worker\.c:2[0-9]'
+	addr2line -e "$SUPT/worker.elf" "0x${BASH_REMATCH[2]}" | grep -E "worker\.c:$store( |\$)"
 }
