@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cli/graph.h"
 #include "image/image.h"
@@ -95,13 +96,15 @@ static const char usage_admin[] =
     "       cordon restart PD    [-s NAME]\n"
     "       cordon stop PD       [-s NAME]\n"
     "       cordon faults        [-s NAME]\n"
-    "       cordon log [PD]      [-s NAME]\n"
+    "       cordon log [-f] [PD] [-s NAME]\n"
     "\n"
     "Ask the monitor of a running system, through its admin socket in\n"
     "$CORDON_RUNTIME_DIR (default $XDG_RUNTIME_DIR/cordon or /tmp/cordon-UID).\n"
     "Only the user who started the system may ask.\n"
     "\n"
     "  -s, --system NAME   which system, when several run (see 'cordon run --name')\n"
+    "  -f, --follow        log: print the kept lines, then each new one as it is\n"
+    "                      written, until the system stops or Ctrl-C\n"
     "  -h, --help          this text\n"
     "\n"
     "Exit status: 0 done, 1 the monitor refused, 2 no system to ask or usage error.\n";
@@ -311,24 +314,90 @@ out:
 	return rc;
 }
 
+/*
+ * cordon log -f: ask for the lines written after the last one seen, print
+ * them, and ask again a moment later (the monitor answers each request at
+ * once and never holds a connection for a slow reader).  The relay prints
+ * at most 1000 lines a second of a stream and keeps 500 of each PD, so
+ * four polls a second lose nothing a PD's own stream keeps.  Ends with
+ * status 0 when the system stops, as `tail -f` of a finished log would.
+ */
+static int follow_log(const char *system, const char *pd)
+{
+	unsigned long long since = 0;
+	/* After the first answer, a failed poll is the system ending: its
+	 * "no system is running" is not an error worth printing. */
+	FILE *quiet = fopen("/dev/null", "we");
+	if (!quiet) {
+		perror("cordon log: /dev/null");
+		return 2;
+	}
+	int rc;
+	for (bool first = true;; first = false) {
+		char req[128], *text = NULL;
+		size_t len = 0;
+		snprintf(req, sizeof(req), "logsince %llu%s%s", since, pd ? " " : "", pd ? pd : "");
+		FILE *mem = open_memstream(&text, &len);
+		if (!mem) {
+			perror("cordon log");
+			rc = 2;
+			break;
+		}
+		rc = admin_request(system, req, mem, first ? stderr : quiet);
+		fclose(mem);
+		unsigned long long seq;
+		int used = 0;
+		if (rc == 0 && sscanf(text, "seq %llu\n%n", &seq, &used) == 1 && used > 0) {
+			fputs(text + used, stdout);
+			fflush(stdout);
+			since = seq;
+		}
+		free(text);
+		if (rc != 0 && first)
+			break;
+		if (rc == 2) {
+			fprintf(stderr, "cordon log: the system has stopped\n");
+			rc = 0;
+			break;
+		}
+		if (rc != 0)
+			break;
+		struct timespec t = {0, 250 * 1000 * 1000};
+		while (nanosleep(&t, &t) < 0 && errno == EINTR)
+			;
+	}
+	fclose(quiet);
+	return rc;
+}
+
 /* ps, restart, stop, faults, log: one request to the running monitor. */
 static int cmd_admin(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"system", required_argument, NULL, 's'},
+	    {"follow", no_argument, NULL, 'f'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *cmd = argv[0], *system = NULL;
 	bool wants_pd = !strcmp(cmd, "restart") || !strcmp(cmd, "stop");
 	bool may_pd = wants_pd || !strcmp(cmd, "log");
+	bool follow = false;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:fh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			system = optarg;
+			break;
+		case 'f':
+			if (strcmp(cmd, "log") != 0) {
+				fprintf(stderr, "cordon %s: -f is for 'cordon log'\n\n%s", cmd,
+				        usage_admin);
+				return 2;
+			}
+			follow = true;
 			break;
 		case 'h':
 			fputs(usage_admin, stdout);
@@ -354,6 +423,8 @@ static int cmd_admin(int argc, char **argv)
 		fprintf(stderr, "cordon %s: bad PD name '%s'\n", cmd, argv[optind]);
 		return 2;
 	}
+	if (follow)
+		return follow_log(system, rest ? argv[optind] : NULL);
 	snprintf(req, sizeof(req), "%s%s%s", cmd, rest ? " " : "", rest ? argv[optind] : "");
 	return admin_request(system, req, stdout, stderr);
 }

@@ -191,7 +191,19 @@ static void cmd_log(struct mon *m, struct reply *r, long pd)
 {
 	struct log_reply lr = {m, r};
 	status_ok(r);
-	mon_history_each(m->history, pd, log_line, &lr);
+	mon_history_each(m->history, pd, 0, log_line, &lr);
+}
+
+/* "logsince SEQ [PD]", for `cordon log -f`: the number of the last line
+ * written ("seq N"), then the kept lines written after line SEQ.  The
+ * follower asks again with N: it polls, so the monitor never holds a
+ * connection open for a reader that may be slow. */
+static void cmd_log_since(struct mon *m, struct reply *r, long pd, uint64_t since)
+{
+	struct log_reply lr = {m, r};
+	status_ok(r);
+	reply_printf(r, "seq %llu\n", (unsigned long long)m->history->seq);
+	mon_history_each(m->history, pd, since, log_line, &lr);
 }
 
 static long find_or_refuse(struct mon *m, struct reply *r, const char *name)
@@ -239,6 +251,14 @@ static void serve(struct mon *m, int fd)
 		long p = arg ? find_or_refuse(m, r, arg) : -1;
 		if (!arg || p >= 0)
 			cmd_log(m, r, p);
+	} else if (!strcmp(cmd, "logsince")) {
+		char *pd = strtok_r(NULL, " \n", &save), *end = NULL;
+		unsigned long long since = arg ? strtoull(arg, &end, 10) : 0;
+		long p = pd ? find_or_refuse(m, r, pd) : -1;
+		if (!arg || end == arg || *end)
+			reply_printf(r, "error: logsince needs a line number");
+		else if (!pd || p >= 0)
+			cmd_log_since(m, r, p, since);
 	} else if (!strcmp(cmd, "stop")) {
 		long p = find_or_refuse(m, r, arg);
 		if (p >= 0) {

@@ -12,7 +12,9 @@
  *
  * Protocol: the client sends one datagram, "COMMAND [ARG]"; the monitor
  * answers "ok" or "error: MESSAGE", then zero or more datagrams of text,
- * then closes the connection.
+ * then closes the connection.  "logsince N [PD]" answers "seq M" (the
+ * number of the last line written) and the kept lines written after line
+ * N: `cordon log -f` polls with it.
  */
 #ifndef CORDON_MONITOR_ADMIN_H
 #define CORDON_MONITOR_ADMIN_H

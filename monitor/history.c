@@ -49,7 +49,7 @@ static uint64_t first_kept(const struct mon_history *h, size_t p)
 	return h->pd[p].n > MON_LINES_PER_PD ? h->pd[p].n - MON_LINES_PER_PD : 0;
 }
 
-void mon_history_each(const struct mon_history *h, long pd,
+void mon_history_each(const struct mon_history *h, long pd, uint64_t since,
                       void (*fn)(void *arg, size_t pd, const char *text), void *arg)
 {
 	if (!h)
@@ -75,7 +75,9 @@ void mon_history_each(const struct mon_history *h, long pd,
 		}
 		if (best == h->npds)
 			break;
-		fn(arg, best, h->pd[best].ring[next[best]++ % MON_LINES_PER_PD].text);
+		const struct mon_line *l = &h->pd[best].ring[next[best]++ % MON_LINES_PER_PD];
+		if (l->seq > since)
+			fn(arg, best, l->text);
 	}
 	free(next);
 }

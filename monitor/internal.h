@@ -221,9 +221,10 @@ void mon_image_where(const struct mon_pd *mp, int status, char *out, size_t len)
 struct mon_history *mon_history_new(size_t npds);
 void mon_history_free(struct mon_history *h);
 void mon_history_line(struct mon *m, size_t pd, const char *s, size_t n);
-/* Call fn for each kept line of PD pd (of every PD when pd < 0) in the
- * order they were written. */
-void mon_history_each(const struct mon_history *h, long pd,
+/* Call fn for each kept line of PD pd (of every PD when pd < 0) written
+ * after line number `since` (0: all kept; h->seq numbers the last line
+ * written), in the order they were written. */
+void mon_history_each(const struct mon_history *h, long pd, uint64_t since,
                       void (*fn)(void *arg, size_t pd, const char *text), void *arg);
 /* Log a MON|FAULT line and keep it for `cordon faults`. */
 void mon_fault(struct mon *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -103,6 +103,32 @@ boot_hello() {
 	system_stop
 }
 
+@test "log -f PD: the kept lines, then new ones as they are written, until the system stops" {
+	boot_hello
+	system_wait "^bob\| hello"
+	"$CORDON" log -f bob >"$BATS_TEST_TMPDIR/follow" 2>"$BATS_TEST_TMPDIR/follow.err" &
+	follower=$!
+	# Its first answer: bob's kept line, and none of alice's.
+	timeout 10 tail -n +1 -f "$BATS_TEST_TMPDIR/follow" | grep -m1 -q '^bob| hello'
+	run -0 "$CORDON" restart bob
+	# A line written after the follower started reaches it.
+	timeout 10 tail -n +1 -f "$BATS_TEST_TMPDIR/follow" | grep -m2 '^bob| hello' | tail -n 1 >/dev/null
+	[ "$(grep -c '^bob| hello' "$BATS_TEST_TMPDIR/follow")" -eq 2 ]
+	! grep -q '^alice|' "$BATS_TEST_TMPDIR/follow" || false
+	system_stop
+	# The system's end ends the follower, with status 0 and a word.
+	timeout 10 tail --pid="$follower" -f /dev/null
+	wait "$follower"
+	grep -qx 'cordon log: the system has stopped' "$BATS_TEST_TMPDIR/follow.err"
+}
+
+@test "log -f: usage and errors" {
+	run -2 "$CORDON" ps -f
+	[[ "$output" == *"-f is for 'cordon log'"* ]]
+	CORDON_RUNTIME_DIR=$BATS_TEST_TMPDIR/none run -2 "$CORDON" log -f
+	[[ "$output" == *"no system"* ]]
+}
+
 @test "admin errors: unknown PD, no system running, usage" {
 	boot_hello
 	run "$CORDON" restart nobody
