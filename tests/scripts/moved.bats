@@ -16,10 +16,11 @@ setup() {
 	T=$(mktemp -d "$CORDON_TOP/build/tests/moved.XXXXXX")
 	chmod 0755 "$T"
 	mkdir "$T/orig"
-	# The checkout's files and its plain build, as a user's tree holds them.
-	(cd "$CORDON_TOP" && git ls-files -z --cached --others --exclude-standard |
-		xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
-		tar --null -T - -cf -) | tar -C "$T/orig" -xf -
+	# The checkout's files and its plain build, as a user's tree holds them
+	# (tar, not git: a fresh machine's test dependencies have no git, and
+	# the checkout may be a copy without .git).
+	(cd "$CORDON_TOP" && tar --exclude=./.git --exclude='./build' --exclude='./build-*' \
+		--exclude='_build' --exclude='./deps' -cf - .) | tar -C "$T/orig" -xf -
 	(cd "$CORDON_TOP" && tar --exclude=build/tests --exclude=build/bench --exclude=build/fuzz \
 		-cf - build) | tar -C "$T/orig" -xf -
 	cp -a "$T/orig" "$T/copy"
