@@ -41,18 +41,11 @@
  * unprivileged process may make is 1 MiB): the last read at its end. */
 #define RELAY_END_BYTES     (1024 * 1024 + 1024)
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 void mon_relay_init(struct mon_relay *r, int fd)
 {
 	r->fd = fd;
 	r->len = 0;
-	r->window_ms = now_ms();
+	r->window_ms = mon_now_ms();
 	r->lines = 0;
 	r->dropped = 0;
 }
@@ -71,7 +64,7 @@ static void report_dropped(struct mon *m, const struct mon_pd *pd, struct mon_re
  * reported first. */
 static void budget_window(struct mon *m, const struct mon_pd *pd, struct mon_relay *r)
 {
-	uint64_t now = now_ms();
+	uint64_t now = mon_now_ms();
 	if (now - r->window_ms < 1000)
 		return;
 	report_dropped(m, pd, r);

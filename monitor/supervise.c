@@ -21,13 +21,6 @@
 
 #include "monitor/internal.h"
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 int mon_sup_init(struct mon *m)
 {
 	if (mon_policy_init(&m->policy, m->sys) < 0) {
@@ -96,7 +89,7 @@ static void tell_parent(struct mon *m, size_t p, const char *how)
 /* Keep acts[0..n) for `ms` from now; the PDs they start wait for it. */
 static int defer(struct mon *m, const struct mon_act *wait, const struct mon_act *acts, size_t n)
 {
-	struct mon_batch b = {.serial = ++m->batch_serial, .at = now_ms() + wait->ms, .n = n};
+	struct mon_batch b = {.serial = ++m->batch_serial, .at = mon_now_ms() + wait->ms, .n = n};
 	struct mon_batch *nb = realloc(m->batches, (m->nbatches + 1) * sizeof(*nb));
 	if (nb)
 		m->batches = nb;
@@ -209,7 +202,7 @@ void mon_sup_pd_ended(struct mon *m, size_t p, enum mon_end_kind end, const char
 		mon_policy_ready(&m->policy, p);
 	for (size_t i = 0; i < npds; i++)
 		states[i] = m->pds[i].state;
-	if (mon_policy_decide(&m->policy, states, &ev, now_ms(), &d) < 0) {
+	if (mon_policy_decide(&m->policy, states, &ev, mon_now_ms(), &d) < 0) {
 		mon_err(m, "out of memory: pd=%s ended and its supervisor cannot decide",
 		        m->sys->pds[p].name);
 		goto out;
@@ -236,7 +229,7 @@ void mon_sup_timer(struct mon *m)
 	/* One due batch at a time, earliest first: carrying one out may add
 	 * batches (a start failing again) or end the system. */
 	while (failed && !m->failed) {
-		uint64_t now = now_ms();
+		uint64_t now = mon_now_ms();
 		size_t due = m->nbatches;
 		for (size_t i = 0; i < m->nbatches; i++)
 			if (m->batches[i].at <= now &&

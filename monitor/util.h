@@ -16,6 +16,8 @@
 #define CORDON_MONITOR_UTIL_H
 
 #include <errno.h>
+#include <stdint.h>
+#include <time.h>
 #include <unistd.h>
 
 #define mon_info(m, ...) mon_log((m), "MON|INFO:", __VA_ARGS__)
@@ -35,6 +37,14 @@ static inline void close_fd(int *fd)
 }
 
 #define cleanup_fd __attribute__((cleanup(close_fd)))
+
+/* CLOCK_MONOTONIC in milliseconds: restart windows, backoff, output budgets. */
+static inline uint64_t mon_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 /* Take the descriptor out of a cleanup_fd variable. */
 static inline int steal_fd(int *fd)
