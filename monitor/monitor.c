@@ -19,7 +19,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -27,18 +26,6 @@
 
 #include "monitor/internal.h"
 #include "monitor/monitor.h"
-
-/* Has the process behind pidfd ended (its pidfd readable)?  Never waits. */
-static bool exited(int pidfd)
-{
-	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
-	if (pidfd < 0)
-		return false;
-	while (poll(&pfd, 1, 0) < 0)
-		if (errno != EINTR)
-			return false;
-	return pfd.revents & POLLIN;
-}
 
 static size_t alive_count(const struct mon *m)
 {
@@ -125,7 +112,7 @@ static int watch_loop(struct mon *m)
 				/* The event may be stale: the PD ended earlier in
 				 * this batch and was restarted, and this is the new
 				 * process, alive.  Reaping waits: never on it. */
-				if (!exited(mp->child.pidfd))
+				if (!sandbox_exited(&mp->child))
 					break;
 				if (mon_pd_reap(m, p, &end, how, sizeof(how)))
 					mon_sup_pd_ended(m, p, end, how);

@@ -41,6 +41,7 @@
 #ifndef CORDON_SANDBOX_H
 #define CORDON_SANDBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -119,6 +120,9 @@ int sandbox_kill(const struct sandbox_child *child);
 /* Wait for the PD to exit, fill *status as waitpid() does, close the pidfd
  * and the seccomp listener.  Returns 0 or -errno. */
 int sandbox_reap(struct sandbox_child *child, int *status);
+/* Has the child ended (its pidfd readable), so sandbox_reap would not wait?
+ * Never waits; false without a child. */
+bool sandbox_exited(const struct sandbox_child *child);
 
 /* Read one refused call from child->notify_fd without blocking: 0, -EAGAIN
  * when none is pending (or it vanished: the caller was killed meanwhile),

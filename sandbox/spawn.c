@@ -983,6 +983,17 @@ int sandbox_kill(const struct sandbox_child *child)
 	return 0;
 }
 
+bool sandbox_exited(const struct sandbox_child *child)
+{
+	struct pollfd pfd = {.fd = child->pidfd, .events = POLLIN};
+	if (child->pidfd < 0)
+		return false;
+	while (poll(&pfd, 1, 0) < 0)
+		if (errno != EINTR)
+			return false;
+	return pfd.revents & POLLIN;
+}
+
 int sandbox_reap(struct sandbox_child *child, int *status)
 {
 	siginfo_t si;
